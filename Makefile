@@ -1,0 +1,66 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+
+.PHONY: help install run test lint typecheck test-bank test-bank-sqlite test-marketplace \
+        test-e2e messages bench clean
+
+help:
+	@echo "make run      start the bank, the marketplace, Celery and a mail catcher (SQLite)"
+	@echo "make test     lint, type checks and every test suite (PostgreSQL, Redis, SMTP)"
+	@echo "make install  create .venv and install pinned dependencies"
+	@echo "make bench    run the benchmarks under bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	cd bank && ../$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	if [ -d marketplace ]; then cd marketplace && ../$(BIN)/python manage.py compilemessages -v0; fi
+
+run: install messages
+	$(BIN)/python scripts/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	cd bank && ../$(BIN)/mypy .
+	if [ -d marketplace ]; then cd marketplace && ../$(BIN)/mypy .; fi
+
+test-bank: install messages
+	cd bank && DATABASE_URL=$(PG_URL)/bank ../$(BIN)/pytest -q
+
+# The embedded default: the main paths again on SQLite, as `make run` uses it.
+test-bank-sqlite: install messages
+	rm -f var/test-smoke-bank.sqlite3
+	cd bank && DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke-bank.sqlite3 \
+	    ../$(BIN)/pytest -q -m smoke --create-db
+
+test-marketplace: install messages
+	if [ -d marketplace ]; then \
+	    cd marketplace && DATABASE_URL=$(PG_URL)/marketplace ../$(BIN)/pytest -q; fi
+
+test-e2e: install messages
+	if [ -d e2e ]; then $(BIN)/pytest -q -c e2e/pytest.ini e2e; fi
+
+test: lint typecheck test-bank test-bank-sqlite test-marketplace test-e2e
+
+bench: install
+	$(BIN)/python bench/bank_transfers.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,69 @@
+"""Signed-request authentication for API clients (see ``paylib.signing``)."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+
+from paylib import signing
+
+from .models import ApiClient, RequestNonce
+from .services import client_secret
+
+# Nonces older than twice the allowed clock skew can never be replayed: their
+# timestamp is refused first. They are swept now and then.
+NONCE_RETENTION = timedelta(seconds=2 * signing.MAX_CLOCK_SKEW)
+
+
+class SignatureAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[ApiClient, None]:
+        headers = request.headers
+        client_id = headers.get(signing.HEADER_CLIENT, "")
+        timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
+        nonce = headers.get(signing.HEADER_NONCE, "")
+        signature = headers.get(signing.HEADER_SIGNATURE, "")
+        if not (client_id and timestamp and nonce and signature):
+            raise exceptions.NotAuthenticated("The request is not signed.")
+        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > signing.MAX_CLOCK_SKEW:
+            raise exceptions.AuthenticationFailed("The request timestamp is too far off.")
+        if len(nonce) > signing.NONCE_MAX_LENGTH:
+            raise exceptions.AuthenticationFailed("The nonce is too long.")
+        client = ApiClient.objects.filter(client_id=client_id, is_active=True).first()
+        secret = client_secret(client) if client else None
+        if client is None or secret is None or not signing.signature_matches(
+            secret=secret,
+            signature=signature,
+            method=request.method or "",
+            path=request.get_full_path(),
+            timestamp=timestamp,
+            nonce=nonce,
+            body=request._request.body,
+        ):
+            raise exceptions.AuthenticationFailed("The signature is not valid.")
+        self._use_nonce(client, nonce)
+        return client, None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Signature realm="bank"'
+
+    @staticmethod
+    def _use_nonce(client: ApiClient, nonce: str) -> None:
+        try:
+            with transaction.atomic():
+                RequestNonce.objects.create(client=client, nonce=nonce)
+        except IntegrityError:
+            raise exceptions.AuthenticationFailed("This request was already received.") from None
+        if random.random() < 0.01:  # noqa: S311 - sampling, not security
+            RequestNonce.objects.filter(seen_at__lt=timezone.now() - NONCE_RETENTION).delete()
+
+
+class IsApiClient(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, ApiClient)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiClient(models.Model):
+    """A system that calls the API (the trading platform), with a signing secret.
+
+    The secret is derived from ``settings.API_CLIENT_KEY``, the client id and
+    ``secret_version``; the database keeps only its SHA-256 fingerprint, so a copy of the
+    database alone does not let anyone sign requests. Rotating bumps the version.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    client_id = models.CharField(_("client id"), max_length=40, unique=True, editable=False)
+    secret_version = models.PositiveIntegerField(default=1, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # DRF's permission checks look for these on request.user.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+
+class RequestNonce(models.Model):
+    """A nonce seen in a signed request; a second request with it is a replay."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "nonce"], name="nonce_once_per_client"),
+        ]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from operations.models import Operation
+
+from .fields import AccountNumberField, AmountField, idempotency_key_field
+
+MAX_PAYEES = 10
+
+
+class LinkRequestIn(serializers.Serializer):
+    account = AccountNumberField()
+    idempotency_key = idempotency_key_field
+
+
+class PayeeIn(serializers.Serializer):
+    account = AccountNumberField()
+    amount = AmountField()
+
+
+class PaymentDataIn(serializers.Serializer):
+    payer_account = AccountNumberField()
+    payees = PayeeIn(many=True, allow_empty=False, max_length=MAX_PAYEES)
+    amount = AmountField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if sum(payee["amount"] for payee in attrs["payees"]) != attrs["amount"]:
+            raise serializers.ValidationError(
+                {"amount": "The amount must equal the sum of the payees' amounts."}
+            )
+        return attrs
+
+
+class PaymentRequestIn(PaymentDataIn):
+    description = serializers.CharField(max_length=255)
+    idempotency_key = idempotency_key_field
+
+
+class ConfirmIn(serializers.Serializer):
+    code = serializers.RegexField(
+        r"^\d{6}$", error_messages={"invalid": "The code is six digits."}
+    )
+
+
+class ExecuteIn(PaymentDataIn):
+    key = serializers.CharField(max_length=128)
+
+
+class PayeeOut(serializers.Serializer):
+    account = serializers.CharField(source="account.number")
+    amount = AmountField()
+
+
+class OperationOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    account = serializers.CharField(source="account.number")
+    amount = AmountField()
+    payees = serializers.SerializerMethodField()
+    attempts_left = serializers.IntegerField(source="code_attempts_left")
+
+    class Meta:
+        model = Operation
+        fields = [
+            "id", "kind", "status", "account", "amount", "payees", "description",
+            "code_expires_at", "attempts_left", "code_sends", "failure_reason",
+            "created_at", "confirmed_at", "finished_at",
+        ]
+
+    @extend_schema_field(PayeeOut(many=True))
+    def get_payees(self, operation: Operation) -> list[dict[str, Any]]:
+        legs = operation.legs.select_related("account")
+        return PayeeOut(legs, many=True).data  # type: ignore[return-value]
+
+
+class ConfirmOut(serializers.Serializer):
+    operation = OperationOut()
+    key = serializers.CharField(allow_null=True, help_text="Shown once; null for links.")
+
+
+class BalanceOut(serializers.Serializer):
+    account = serializers.CharField()
+    available = AmountField()
+    currency = serializers.CharField()

@@ -1,0 +1,138 @@
+"""The platform's API: one view per operation, each parsing input and calling one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from operations import execution, services
+from operations.models import AccountLink
+from operations.selectors import linked_account_get, operation_get_for_client
+
+from . import serializers as s
+from .fields import AccountNumberField
+
+
+def _payees(data: dict[str, Any]) -> list[services.Payee]:
+    return [services.Payee(p["account"], p["amount"]) for p in data["payees"]]
+
+
+def _operation_response(operation: Any, *, created: bool = False) -> Response:
+    return Response(
+        s.OperationOut(operation).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+class LinkCreateView(APIView):
+    @extend_schema(request=s.LinkRequestIn, responses={201: s.OperationOut, 200: s.OperationOut})
+    def post(self, request: Request) -> Response:
+        """Ask the account's owner to link it: the bank emails him a code."""
+        data = s.LinkRequestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        operation, created = services.link_request(
+            client=request.user,
+            account_number=data.validated_data["account"],
+            idempotency_key=data.validated_data["idempotency_key"],
+        )
+        return _operation_response(operation, created=created)
+
+
+class LinkRevokeView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, number: str) -> Response:
+        """Stop using a linked account; payments from it are refused from now on."""
+        account = linked_account_get(client=request.user, number=number)
+        with transaction.atomic():
+            AccountLink.objects.filter(
+                client=request.user, account=account, revoked_at__isnull=True
+            ).update(revoked_at=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BalanceView(APIView):
+    @extend_schema(responses=s.BalanceOut)
+    def get(self, request: Request, number: str) -> Response:
+        """The available balance of an account that its owner linked to this client."""
+        number = AccountNumberField().run_validation(number)
+        account = linked_account_get(client=request.user, number=number)
+        return Response(
+            s.BalanceOut(
+                {"account": account.number, "available": account.balance, "currency": "RUB"}
+            ).data
+        )
+
+
+class PaymentCreateView(APIView):
+    @extend_schema(request=s.PaymentRequestIn, responses={201: s.OperationOut})
+    def post(self, request: Request) -> Response:
+        """Create a payment operation; the bank emails the payer a confirmation code."""
+        data = s.PaymentRequestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        operation, created = services.payment_request(
+            client=request.user,
+            payer_number=v["payer_account"],
+            payees=_payees(v),
+            amount=v["amount"],
+            description=v["description"],
+            idempotency_key=v["idempotency_key"],
+        )
+        return _operation_response(operation, created=created)
+
+
+class OperationDetailView(APIView):
+    @extend_schema(responses=s.OperationOut)
+    def get(self, request: Request, operation_id: str) -> Response:
+        """An operation's status, for the platform's reconciliation."""
+        return _operation_response(
+            operation_get_for_client(client=request.user, operation_id=operation_id)
+        )
+
+
+class CodeResendView(APIView):
+    @extend_schema(request=None, responses=s.OperationOut)
+    def post(self, request: Request, operation_id: str) -> Response:
+        """Email a new code; the previous one stops working."""
+        return _operation_response(
+            services.code_resend(client=request.user, operation_id=operation_id)
+        )
+
+
+class CodeConfirmView(APIView):
+    @extend_schema(request=s.ConfirmIn, responses=s.ConfirmOut)
+    def post(self, request: Request, operation_id: str) -> Response:
+        """Check the code. A payment answers with its key, shown this once."""
+        data = s.ConfirmIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        confirmation = services.code_confirm(
+            client=request.user, operation_id=operation_id, code=data.validated_data["code"]
+        )
+        return Response(
+            s.ConfirmOut({"operation": confirmation.operation, "key": confirmation.key}).data
+        )
+
+
+class ExecuteView(APIView):
+    @extend_schema(request=s.ExecuteIn, responses=s.OperationOut)
+    def post(self, request: Request, operation_id: str) -> Response:
+        """Carry out a confirmed payment. Idempotent on the key: a repeat moves nothing."""
+        data = s.ExecuteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        operation = execution.operation_execute(
+            client=request.user,
+            operation_id=operation_id,
+            key=v["key"],
+            payer_number=v["payer_account"],
+            payees=_payees(v),
+            amount=v["amount"],
+        )
+        return _operation_response(operation)

@@ -1,0 +1,90 @@
+"""Fixtures shared by the bank's tests: API clients that sign, customers with money."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from api.models import ApiClient
+from api.services import api_client_create
+from customers.models import Customer
+from ledger.models import Account
+from ledger.services import account_open, deposit_create
+from operations.models import AccountLink
+from paylib import signing
+
+
+class SignedClient:
+    """Calls the API the way the platform does: every request signed with a fresh nonce."""
+
+    def __init__(self, client_id: str, secret: str) -> None:
+        self.client_id = client_id
+        self.secret = secret
+        self.http = Client()
+
+    def headers(self, method: str, path: str, body: bytes, **overrides: Any) -> dict[str, str]:
+        headers = signing.signed_headers(
+            client_id=self.client_id, secret=self.secret, method=method, path=path, body=body
+        )
+        headers.update(overrides)
+        return headers
+
+    def request(self, method: str, path: str, data: Any = None, **overrides: Any) -> Any:
+        body = b"" if data is None else json.dumps(data).encode()
+        headers = self.headers(method, path, body, **overrides)
+        return self.http.generic(
+            method, path, body, content_type="application/json", headers=headers
+        )
+
+    def get(self, path: str, **overrides: Any) -> Any:
+        return self.request("GET", path, **overrides)
+
+    def post(self, path: str, data: Any = None, **overrides: Any) -> Any:
+        return self.request("POST", path, data if data is not None else {}, **overrides)
+
+
+@pytest.fixture
+def platform() -> tuple[ApiClient, str]:
+    return api_client_create(name="marketplace")
+
+
+@pytest.fixture
+def api(platform: tuple[ApiClient, str]) -> SignedClient:
+    client, secret = platform
+    return SignedClient(client.client_id, secret)
+
+
+@pytest.fixture
+def make_customer() -> Callable[..., Customer]:
+    counter = iter(range(1, 10_000))
+
+    def make(email: str | None = None, **extra: Any) -> Customer:
+        n = next(counter)
+        return Customer.objects.create_user(
+            email or f"customer{n}@example.com", "correct-horse-battery",
+            full_name=extra.pop("full_name", f"Customer {n}"), **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_account(make_customer: Callable[..., Customer]) -> Callable[..., Account]:
+    def make(
+        balance: int = 0,
+        customer: Customer | None = None,
+        link_to: ApiClient | None = None,
+    ) -> Account:
+        account = account_open(customer=customer or make_customer(), name="Current")
+        if balance:
+            deposit_create(account=account, amount=balance, created_by=None)
+            account.refresh_from_db()
+        if link_to is not None:
+            AccountLink.objects.create(client=link_to, account=account)
+        return account
+
+    return make

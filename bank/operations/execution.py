@@ -1,0 +1,97 @@
+"""Carrying out a confirmed payment: the one place where an operation moves money."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.models import ApiClient
+from ledger.errors import LedgerError
+from ledger.models import Posting
+from ledger.services import Leg, posting_create
+
+from .codes import operation_key_matches
+from .errors import InvalidKey, OperationStateConflict, PaymentDataMismatch
+from .models import AccountLink, Operation
+from .selectors import operation_get_for_client
+from .services import Payee
+
+
+def _payment_data_matches(
+    operation: Operation, *, payer_number: str, payees: list[Payee], amount: int
+) -> bool:
+    confirmed = [(leg.account.number, leg.amount) for leg in operation.legs.select_related("account")]
+    requested = [(p.account_number, p.amount) for p in payees]
+    return (
+        operation.account.number == payer_number
+        and operation.amount == amount
+        and confirmed == requested
+    )
+
+
+def operation_execute(
+    *,
+    client: ApiClient,
+    operation_id: str,
+    key: str,
+    payer_number: str,
+    payees: list[Payee],
+    amount: int,
+) -> Operation:
+    """Post the confirmed payment once; repeat calls with the same key return the outcome.
+
+    Lock order: the operation row first, then the accounts in primary-key order
+    (inside ``posting_create``). Concurrent calls with one key queue on the operation
+    row; the first moves the money, the rest find it done.
+    """
+    with transaction.atomic():
+        operation = operation_get_for_client(
+            client=client, operation_id=operation_id, for_update=True
+        )
+        if operation.kind != Operation.Kind.PAYMENT or not operation_key_matches(operation, key):
+            raise InvalidKey("The key does not match this operation.", field="key")
+        if not _payment_data_matches(
+            operation, payer_number=payer_number, payees=payees, amount=amount
+        ):
+            raise PaymentDataMismatch(
+                "The payment data differ from the confirmed operation; nothing was done."
+            )
+        if operation.status in (Operation.Status.DONE, Operation.Status.FAILED):
+            return operation
+        if operation.status != Operation.Status.CONFIRMED:
+            raise OperationStateConflict("This operation is not confirmed.")
+        _post(operation)
+    return operation
+
+
+def _post(operation: Operation) -> None:
+    """Move the money, or fail the operation for good with the ledger's reason."""
+    still_linked = AccountLink.objects.filter(
+        client=operation.client, account=operation.account, revoked_at__isnull=True
+    ).exists()
+    now = timezone.now()
+    operation.code_hash = None
+    operation.finished_at = now
+    fields = ["status", "code_hash", "finished_at"]
+    if not still_linked:
+        operation.status = Operation.Status.FAILED
+        operation.failure_reason = "account_not_linked"
+        operation.save(update_fields=[*fields, "failure_reason"])
+        return
+    legs = [Leg(operation.account_id, -operation.amount)]
+    legs += [Leg(leg.account_id, leg.amount) for leg in operation.legs.all()]
+    try:
+        with transaction.atomic():
+            posting = posting_create(
+                kind=Posting.Kind.PAYMENT,
+                description=operation.description or f"Payment {operation.public_id}",
+                legs=legs,
+            )
+    except LedgerError as error:
+        operation.status = Operation.Status.FAILED
+        operation.failure_reason = error.code
+        operation.save(update_fields=[*fields, "failure_reason"])
+        return
+    operation.status = Operation.Status.DONE
+    operation.posting = posting
+    operation.save(update_fields=[*fields, "posting"])

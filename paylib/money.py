@@ -1,0 +1,61 @@
+"""Money as integer kopecks, with exact conversion to and from decimal roubles.
+
+Both services store amounts as integer kopecks (no rounding can happen in storage or
+arithmetic) and exchange them over HTTP as decimal strings with two places, "1234.50".
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+KOPECKS_PER_ROUBLE = 100
+QUANTUM = Decimal("0.01")
+#: The largest amount either service accepts in one operation: 1 billion roubles.
+MAX_AMOUNT_KOPECKS = 100_000_000_000
+
+
+class AmountError(ValueError):
+    """The amount is not a positive sum of roubles with at most two decimals."""
+
+
+def parse_amount(value: str | Decimal | int) -> int:
+    """Parse roubles (``"12.30"``) into kopecks (``1230``), refusing anything inexact."""
+    if isinstance(value, float):
+        raise AmountError("Amounts must not be floats.")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise AmountError("Enter a number, for example 1250.00.") from None
+    if not amount.is_finite():
+        raise AmountError("Enter a number, for example 1250.00.")
+    if amount != amount.quantize(QUANTUM):
+        raise AmountError("Use at most two decimal places.")
+    kopecks = int(amount * KOPECKS_PER_ROUBLE)
+    if kopecks <= 0:
+        raise AmountError("The amount must be greater than zero.")
+    if kopecks > MAX_AMOUNT_KOPECKS:
+        raise AmountError("The amount is too large.")
+    return kopecks
+
+
+def kopecks_to_decimal(kopecks: int) -> Decimal:
+    return (Decimal(kopecks) / KOPECKS_PER_ROUBLE).quantize(QUANTUM)
+
+
+def format_amount(kopecks: int) -> str:
+    """The wire format: ``"1234.50"``."""
+    return str(kopecks_to_decimal(kopecks))
+
+
+def format_rub(kopecks: int, *, language: str = "en") -> str:
+    """A human-readable sum: ``1,234.50 ₽`` in English, ``1 234,50 ₽`` in Russian."""
+    text = f"{kopecks_to_decimal(kopecks):,.2f}"
+    if language.startswith("ru"):
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return f"{text}\u00a0₽"
+
+
+def percent_of(kopecks: int, percent: Decimal) -> int:
+    """``percent`` of an amount, rounded half-up to the kopeck."""
+    share = Decimal(kopecks) * percent / 100
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
