@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 
 from api.models import ApiClient
 from api.services import api_client_create
@@ -36,9 +36,12 @@ class SignedClient:
     def request(self, method: str, path: str, data: Any = None, **overrides: Any) -> Any:
         body = b"" if data is None else json.dumps(data).encode()
         headers = self.headers(method, path, body, **overrides)
-        return self.http.generic(
-            method, path, body, content_type="application/json", headers=headers
-        )
+        # Inside a test's transaction nothing commits: run the on-commit hooks (the code
+        # emails) as a real commit would, right after the request.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return self.http.generic(
+                method, path, body, content_type="application/json", headers=headers
+            )
 
     def get(self, path: str, **overrides: Any) -> Any:
         return self.request("GET", path, **overrides)
@@ -65,8 +68,10 @@ def make_customer() -> Callable[..., Customer]:
     def make(email: str | None = None, **extra: Any) -> Customer:
         n = next(counter)
         return Customer.objects.create_user(
-            email or f"customer{n}@example.com", "correct-horse-battery",
-            full_name=extra.pop("full_name", f"Customer {n}"), **extra,
+            email or f"customer{n}@example.com",
+            "correct-horse-battery",
+            full_name=extra.pop("full_name", f"Customer {n}"),
+            **extra,
         )
 
     return make

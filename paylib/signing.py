@@ -21,9 +21,7 @@ MAX_CLOCK_SKEW = 300
 NONCE_MAX_LENGTH = 64
 
 
-def canonical_request(
-    *, method: str, path: str, timestamp: str, nonce: str, body: bytes
-) -> bytes:
+def canonical_request(*, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
     return "\n".join(
         [method.upper(), path, timestamp, nonce, hashlib.sha256(body).hexdigest()]
     ).encode()

@@ -37,14 +37,18 @@ class SignatureAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The nonce is too long.")
         client = ApiClient.objects.filter(client_id=client_id, is_active=True).first()
         secret = client_secret(client) if client else None
-        if client is None or secret is None or not signing.signature_matches(
-            secret=secret,
-            signature=signature,
-            method=request.method or "",
-            path=request.get_full_path(),
-            timestamp=timestamp,
-            nonce=nonce,
-            body=request._request.body,
+        if (
+            client is None
+            or secret is None
+            or not signing.signature_matches(
+                secret=secret,
+                signature=signature,
+                method=request.method or "",
+                path=request.get_full_path(),
+                timestamp=timestamp,
+                nonce=nonce,
+                body=request._request.body,
+            )
         ):
             raise exceptions.AuthenticationFailed("The signature is not valid.")
         self._use_nonce(client, nonce)
@@ -62,6 +66,14 @@ class SignatureAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This request was already received.") from None
         if random.random() < 0.01:  # noqa: S311 - sampling, not security
             RequestNonce.objects.filter(seen_at__lt=timezone.now() - NONCE_RETENTION).delete()
+
+
+def request_client(request: Request) -> ApiClient:
+    """The API client that signed ``request`` (views run only after IsApiClient passed)."""
+    client = request.user
+    if not isinstance(client, ApiClient):
+        raise exceptions.NotAuthenticated("The request is not signed.")
+    return client
 
 
 class IsApiClient(permissions.BasePermission):

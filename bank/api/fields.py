@@ -29,10 +29,10 @@ class AccountNumberField(serializers.CharField):
 class AmountField(serializers.Field):
     """Roubles on the wire as a string ("1250.00") or integer; kopecks inside."""
 
-    default_error_messages = {"float": "Send the amount as a string, for example \"1250.00\"."}
+    default_error_messages = {"float": 'Send the amount as a string, for example "1250.00".'}
 
     def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, float) or isinstance(data, bool):
+        if isinstance(data, (float, bool)):
             self.fail("float")
         try:
             return parse_amount(data)
@@ -46,7 +46,5 @@ class AmountField(serializers.Field):
 idempotency_key_field = serializers.CharField(
     min_length=8,
     max_length=64,
-    validators=[
-        RegexValidator(r"^[A-Za-z0-9_.:-]+$", "Use letters, digits and _ . : - only.")
-    ],
+    validators=[RegexValidator(r"^[A-Za-z0-9_.:-]+$", "Use letters, digits and _ . : - only.")],
 )

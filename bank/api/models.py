@@ -45,3 +45,6 @@ class RequestNonce(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "nonce"], name="nonce_once_per_client"),
         ]
+
+    def __str__(self) -> str:
+        return self.nonce

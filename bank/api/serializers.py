@@ -24,7 +24,7 @@ class PayeeIn(serializers.Serializer):
 
 class PaymentDataIn(serializers.Serializer):
     payer_account = AccountNumberField()
-    payees = PayeeIn(many=True, allow_empty=False, max_length=MAX_PAYEES)
+    payees = PayeeIn(many=True, allow_empty=False, max_length=MAX_PAYEES)  # type: ignore[call-arg]
     amount = AmountField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -41,9 +41,7 @@ class PaymentRequestIn(PaymentDataIn):
 
 
 class ConfirmIn(serializers.Serializer):
-    code = serializers.RegexField(
-        r"^\d{6}$", error_messages={"invalid": "The code is six digits."}
-    )
+    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": "The code is six digits."})
 
 
 class ExecuteIn(PaymentDataIn):
@@ -65,9 +63,20 @@ class OperationOut(serializers.ModelSerializer):
     class Meta:
         model = Operation
         fields = [
-            "id", "kind", "status", "account", "amount", "payees", "description",
-            "code_expires_at", "attempts_left", "code_sends", "failure_reason",
-            "created_at", "confirmed_at", "finished_at",
+            "id",
+            "kind",
+            "status",
+            "account",
+            "amount",
+            "payees",
+            "description",
+            "code_expires_at",
+            "attempts_left",
+            "code_sends",
+            "failure_reason",
+            "created_at",
+            "confirmed_at",
+            "finished_at",
         ]
 
     @extend_schema_field(PayeeOut(many=True))

@@ -16,8 +16,10 @@ from .models import ApiClient
 def derive_secret(*, client_id: str, version: int) -> str:
     """The client's signing secret, recomputed from ``settings.API_CLIENT_KEY``."""
     return salted_hmac(
-        "bank.api.client-secret", f"{client_id}:{version}",
-        secret=settings.API_CLIENT_KEY, algorithm="sha256",
+        "bank.api.client-secret",
+        f"{client_id}:{version}",
+        secret=settings.API_CLIENT_KEY,
+        algorithm="sha256",
     ).hexdigest()
 
 

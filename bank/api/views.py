@@ -17,6 +17,7 @@ from operations.models import AccountLink
 from operations.selectors import linked_account_get, operation_get_for_client
 
 from . import serializers as s
+from .authentication import request_client
 from .fields import AccountNumberField
 
 
@@ -38,7 +39,7 @@ class LinkCreateView(APIView):
         data = s.LinkRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
         operation, created = services.link_request(
-            client=request.user,
+            client=request_client(request),
             account_number=data.validated_data["account"],
             idempotency_key=data.validated_data["idempotency_key"],
         )
@@ -49,10 +50,10 @@ class LinkRevokeView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, number: str) -> Response:
         """Stop using a linked account; payments from it are refused from now on."""
-        account = linked_account_get(client=request.user, number=number)
+        account = linked_account_get(client=request_client(request), number=number)
         with transaction.atomic():
             AccountLink.objects.filter(
-                client=request.user, account=account, revoked_at__isnull=True
+                client=request_client(request), account=account, revoked_at__isnull=True
             ).update(revoked_at=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -62,7 +63,7 @@ class BalanceView(APIView):
     def get(self, request: Request, number: str) -> Response:
         """The available balance of an account that its owner linked to this client."""
         number = AccountNumberField().run_validation(number)
-        account = linked_account_get(client=request.user, number=number)
+        account = linked_account_get(client=request_client(request), number=number)
         return Response(
             s.BalanceOut(
                 {"account": account.number, "available": account.balance, "currency": "RUB"}
@@ -78,7 +79,7 @@ class PaymentCreateView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         operation, created = services.payment_request(
-            client=request.user,
+            client=request_client(request),
             payer_number=v["payer_account"],
             payees=_payees(v),
             amount=v["amount"],
@@ -93,7 +94,7 @@ class OperationDetailView(APIView):
     def get(self, request: Request, operation_id: str) -> Response:
         """An operation's status, for the platform's reconciliation."""
         return _operation_response(
-            operation_get_for_client(client=request.user, operation_id=operation_id)
+            operation_get_for_client(client=request_client(request), operation_id=operation_id)
         )
 
 
@@ -102,7 +103,7 @@ class CodeResendView(APIView):
     def post(self, request: Request, operation_id: str) -> Response:
         """Email a new code; the previous one stops working."""
         return _operation_response(
-            services.code_resend(client=request.user, operation_id=operation_id)
+            services.code_resend(client=request_client(request), operation_id=operation_id)
         )
 
 
@@ -113,7 +114,9 @@ class CodeConfirmView(APIView):
         data = s.ConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
         confirmation = services.code_confirm(
-            client=request.user, operation_id=operation_id, code=data.validated_data["code"]
+            client=request_client(request),
+            operation_id=operation_id,
+            code=data.validated_data["code"],
         )
         return Response(
             s.ConfirmOut({"operation": confirmation.operation, "key": confirmation.key}).data
@@ -128,7 +131,7 @@ class ExecuteView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         operation = execution.operation_execute(
-            client=request.user,
+            client=request_client(request),
             operation_id=operation_id,
             key=v["key"],
             payer_number=v["payer_account"],

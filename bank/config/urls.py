@@ -14,4 +14,3 @@ urlpatterns += i18n_patterns(
     path("", include("web.urls")),
     prefix_default_language=False,
 )
-

@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class CustomerManager(BaseUserManager["Customer"]):
     use_in_migrations = True
 
-    def create_user(
-        self, email: str, password: str | None = None, **extra: Any
-    ) -> Customer:
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> Customer:
         if not email:
             raise ValueError("A customer needs an email address.")
         customer = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -38,7 +36,7 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[CustomerManager] = CustomerManager()  # type: ignore[assignment]
+    objects: ClassVar[CustomerManager] = CustomerManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

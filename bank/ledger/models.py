@@ -34,7 +34,11 @@ class Account(models.Model):
         blank=True,
     )
     code = models.SlugField(
-        _("internal code"), max_length=32, unique=True, null=True, blank=True,
+        _("internal code"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Names the bank's own accounts, such as 'cash'."),
     )
     name = models.CharField(_("name"), max_length=100, default="", blank=True)

@@ -69,8 +69,9 @@ def posting_create(
     for leg in legs:
         balances[leg.account_id] += leg.amount
         entries.append(
-            Entry(account_id=leg.account_id, amount=leg.amount,
-                  balance_after=balances[leg.account_id])
+            Entry(
+                account_id=leg.account_id, amount=leg.amount, balance_after=balances[leg.account_id]
+            )
         )
     for pk, balance in balances.items():
         if accounts[pk].kind == Account.Kind.CUSTOMER and balance < 0:

@@ -21,7 +21,9 @@ CODE_DIGITS = 6
 
 def operation_binding(operation: Operation) -> str:
     """Everything a code vouches for; any change to these makes the code stop matching."""
-    legs = ",".join(f"{leg.account.number}:{leg.amount}" for leg in operation.legs.select_related("account"))
+    legs = ",".join(
+        f"{leg.account.number}:{leg.amount}" for leg in operation.legs.select_related("account")
+    )
     return "|".join(
         [
             str(operation.public_id),

@@ -20,7 +20,9 @@ from .services import Payee
 def _payment_data_matches(
     operation: Operation, *, payer_number: str, payees: list[Payee], amount: int
 ) -> bool:
-    confirmed = [(leg.account.number, leg.amount) for leg in operation.legs.select_related("account")]
+    confirmed = [
+        (leg.account.number, leg.amount) for leg in operation.legs.select_related("account")
+    ]
     requested = [(p.account_number, p.amount) for p in payees]
     return (
         operation.account.number == payer_number

@@ -79,12 +79,17 @@ class Operation(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.AWAITING_CODE
     )
-    code_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # NULL, not "", means "no live code": the brief asks that execution set the code to null.
+    code_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)
     code_attempts_left = models.PositiveSmallIntegerField(_("attempts left"), default=0)
     code_sends = models.PositiveSmallIntegerField(_("codes sent"), default=0)
     code_sent_at = models.DateTimeField(_("code sent"), null=True, blank=True)
-    key_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    key_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
     posting = models.OneToOneField(
         Posting,
         verbose_name=_("posting"),

@@ -63,8 +63,13 @@ def _issue_code(operation: Operation) -> None:
     operation.key_hash = None
     operation.save(
         update_fields=[
-            "code_sends", "code_hash", "code_expires_at", "code_attempts_left",
-            "code_sent_at", "status", "key_hash",
+            "code_sends",
+            "code_hash",
+            "code_expires_at",
+            "code_attempts_left",
+            "code_sent_at",
+            "status",
+            "key_hash",
         ]
     )
     sealed, sends = sealing.seal(code), operation.code_sends
@@ -80,7 +85,9 @@ def _create(
     try:
         with transaction.atomic():
             operation = Operation.objects.create(
-                client=client, idempotency_key=idempotency_key, request_hash=request_hash,
+                client=client,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
                 **fields,
             )
             OperationLeg.objects.bulk_create(
@@ -104,8 +111,13 @@ def link_request(
     account = open_account_get(number=account_number, field="account")
     request_hash = fingerprint({"kind": "link", "account": account_number})
     return _create(
-        client=client, idempotency_key=idempotency_key, request_hash=request_hash, legs=[],
-        kind=Operation.Kind.LINK, account=account, customer=account.customer,
+        client=client,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        legs=[],
+        kind=Operation.Kind.LINK,
+        account=account,
+        customer=account.customer,
         description="Account link",
     )
 
@@ -122,7 +134,9 @@ def payment_request(
     """Create a payment operation and email its owner the code that confirms it."""
     request_hash = fingerprint(
         {
-            "kind": "payment", "payer": payer_number, "amount": amount,
+            "kind": "payment",
+            "payer": payer_number,
+            "amount": amount,
             "payees": [[p.account_number, p.amount] for p in payees],
             "description": description,
         }
@@ -135,18 +149,23 @@ def payment_request(
     for i, payee in enumerate(payees):
         account = open_account_get(number=payee.account_number, field=f"payees[{i}].account")
         if account.pk == payer.pk:
-            raise AccountNotAvailable(
-                "The payer cannot pay himself.", field=f"payees[{i}].account"
-            )
+            raise AccountNotAvailable("The payer cannot pay himself.", field=f"payees[{i}].account")
         legs.append((account, payee.amount))
     if payer.balance < amount:
         raise AccountNotAvailable(
-            "The balance does not cover this amount.", code="insufficient_funds",
+            "The balance does not cover this amount.",
+            code="insufficient_funds",
             field="payer_account",
         )
     return _create(
-        client=client, idempotency_key=idempotency_key, request_hash=request_hash, legs=legs,
-        kind=Operation.Kind.PAYMENT, account=payer, customer=payer.customer, amount=amount,
+        client=client,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        legs=legs,
+        kind=Operation.Kind.PAYMENT,
+        account=payer,
+        customer=payer.customer,
+        amount=amount,
         description=description,
     )
 
@@ -236,6 +255,7 @@ def _count_failed_attempt(operation: Operation) -> Exception:
     if operation.status == Operation.Status.BLOCKED:
         return OperationBlocked("Too many wrong codes: this operation is blocked.")
     return InvalidCode(
-        "The code is not right.", field="code",
+        "The code is not right.",
+        field="code",
         extra={"attempts_left": operation.code_attempts_left},
     )

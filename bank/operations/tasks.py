@@ -48,7 +48,11 @@ def send_code_email(self: object, operation_id: int, sealed_code: str, code_send
             "code": code,
             "amount": format_rub(operation.amount, language=customer.language),
             "payees": [
-                (leg.account.number, leg.account.customer, format_rub(leg.amount, language=customer.language))
+                (
+                    leg.account.number,
+                    leg.account.customer,
+                    format_rub(leg.amount, language=customer.language),
+                )
                 for leg in operation.legs.select_related("account__customer")
             ],
             "minutes": settings.CONFIRMATION_CODE_TTL // 60,

@@ -1,9 +1,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from . import views
+
 app_name = "web"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="accounts"),
-    path("login/", RedirectView.as_view(pattern_name="admin:login"), name="login"),
+    path("", views.account_list, name="accounts"),
+    path("accounts/", RedirectView.as_view(pattern_name="web:accounts")),
+    path("accounts/<str:number>/", views.statement, name="statement"),
+    path("operations/", views.operation_list, name="operations"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
 ]

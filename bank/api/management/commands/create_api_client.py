@@ -14,7 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="A name for the client, such as 'marketplace'.")
         parser.add_argument(
-            "--env", action="store_true",
+            "--env",
+            action="store_true",
             help="Print the credentials as BANK_API_CLIENT_ID=... lines for an env file.",
         )
 

@@ -1,0 +1,305 @@
+"""The whole confirmation-code flow through the API, as the platform drives it."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from api.models import ApiClient
+from api.services import api_client_create
+from conftest import SignedClient
+from ledger.models import Account, Posting
+from operations.codes import codes, hash_operation_key
+from operations.models import AccountLink, Operation
+
+from .helpers import last_code
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+
+@pytest.fixture
+def accounts(
+    platform: tuple[ApiClient, str], make_account: Callable[..., Account]
+) -> dict[str, Account]:
+    return {
+        "payer": make_account(balance=1000_00, link_to=platform[0]),
+        "seller": make_account(),
+        "platform": make_account(),
+    }
+
+
+def payment_body(accounts: dict[str, Account], **changes: Any) -> dict[str, Any]:
+    body = {
+        "idempotency_key": "deal-7-attempt-1",
+        "payer_account": accounts["payer"].number,
+        "payees": [
+            {"account": accounts["seller"].number, "amount": "237.50"},
+            {"account": accounts["platform"].number, "amount": "12.50"},
+        ],
+        "amount": "250.00",
+        "description": "Deal #7: two chairs",
+    }
+    body.update(changes)
+    return body
+
+
+def execute_body(accounts: dict[str, Account], key: str, **changes: Any) -> dict[str, Any]:
+    body = payment_body(accounts)
+    body = {k: body[k] for k in ("payer_account", "payees", "amount")}
+    return {**body, "key": key, **changes}
+
+
+def start(api: SignedClient, accounts: dict[str, Account]) -> str:
+    response = api.post("/api/v1/payments/", payment_body(accounts))
+    assert response.status_code == 201, response.content
+    return str(response.json()["id"])
+
+
+def confirm(api: SignedClient, op: str, code: str) -> Any:
+    return api.post(f"/api/v1/operations/{op}/confirm/", {"code": code})
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def balances(accounts: dict[str, Account]) -> dict[str, int]:
+    return {name: Account.objects.get(pk=a.pk).balance for name, a in accounts.items()}
+
+
+def test_linking_an_account_by_emailed_code(
+    api: SignedClient, make_account: Callable[..., Account], platform: tuple[ApiClient, str]
+) -> None:
+    account = make_account(balance=42_00)
+    balance_url = f"/api/v1/accounts/{account.number}/balance/"
+    assert api.get(balance_url).status_code == 422
+    response = api.post(
+        "/api/v1/links/", {"account": account.number, "idempotency_key": "link-0001"}
+    )
+    assert response.status_code == 201
+    assert response.json()["kind"] == "link"
+    code = last_code(to=account.customer.email)  # type: ignore[union-attr]
+    confirmed = confirm(api, response.json()["id"], code)
+    assert confirmed.status_code == 200
+    assert confirmed.json()["key"] is None
+    assert AccountLink.objects.filter(client=platform[0], account=account).exists()
+    assert api.get(balance_url).json() == {
+        "account": account.number,
+        "available": "42.00",
+        "currency": "RUB",
+    }
+
+
+def test_right_code_gives_a_key_that_executes_the_payment_once(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    email = mail.outbox[-1]
+    assert "250.00" in email.body
+    assert accounts["seller"].number in email.body
+    assert "<html" in str(email.alternatives[0][0])
+    response = confirm(api, op, last_code())
+    assert response.status_code == 200
+    key = response.json()["key"]
+    assert len(key) >= 43  # 256 bits, URL-safe base64
+    stored = Operation.objects.get(public_id=op)
+    assert stored.status == "confirmed"
+    assert stored.key_hash == hash_operation_key(key) != key
+    done = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert done.status_code == 200
+    assert done.json()["status"] == "done"
+    assert balances(accounts) == {"payer": 750_00, "seller": 237_50, "platform": 12_50}
+    assert Operation.objects.get(public_id=op).code_hash is None
+    again = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert again.json()["status"] == "done"
+    assert balances(accounts) == {"payer": 750_00, "seller": 237_50, "platform": 12_50}
+    assert Posting.objects.filter(kind="payment").count() == 1
+
+
+def test_wrong_code_counts_down_and_moves_nothing(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    response = confirm(api, op, wrong(last_code()))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_code"
+    assert response.json()["error"]["attempts_left"] == 4
+    assert Operation.objects.get(public_id=op).status == "awaiting_code"
+    assert balances(accounts)["payer"] == 1000_00
+
+
+def test_five_wrong_codes_block_the_operation(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    code = last_code()
+    answers = [confirm(api, op, wrong(code)).json()["error"] for _ in range(5)]
+    assert [a.get("attempts_left") for a in answers[:4]] == [4, 3, 2, 1]
+    assert answers[4]["code"] == "operation_blocked"
+    late = confirm(api, op, code)
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "operation_blocked"
+    assert Operation.objects.get(public_id=op).status == "blocked"
+    assert api.post(f"/api/v1/operations/{op}/resend/").status_code == 409
+
+
+def test_expired_code_is_refused_until_a_new_one_is_sent(
+    api: SignedClient, accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    op = start(api, accounts)
+    code = last_code()
+    later = timezone.now() + timedelta(minutes=5, seconds=1)
+    monkeypatch.setattr(codes, "_now", lambda: later)
+    response = confirm(api, op, code)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "code_expired"
+    monkeypatch.undo()
+    Operation.objects.filter(public_id=op).update(
+        code_sent_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert api.post(f"/api/v1/operations/{op}/resend/").status_code == 200
+    assert confirm(api, op, last_code()).status_code == 200
+
+
+def test_a_used_code_does_not_work_twice(api: SignedClient, accounts: dict[str, Account]) -> None:
+    op = start(api, accounts)
+    code = last_code()
+    assert confirm(api, op, code).status_code == 200
+    reused = confirm(api, op, code)
+    assert reused.status_code == 409
+    assert reused.json()["error"]["code"] == "wrong_state"
+
+
+def test_resend_invalidates_the_old_code_and_is_rate_limited(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    old = last_code()
+    Operation.objects.filter(public_id=op).update(
+        code_sent_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert api.post(f"/api/v1/operations/{op}/resend/").status_code == 200
+    new = last_code()
+    too_soon = api.post(f"/api/v1/operations/{op}/resend/")
+    assert too_soon.status_code == 429
+    assert too_soon.json()["error"]["retry_after"] > 0
+    if old != new:
+        assert confirm(api, op, old).json()["error"]["code"] == "invalid_code"
+    assert confirm(api, op, new).status_code == 200
+
+
+def test_same_idempotency_key_returns_the_same_operation_without_a_new_email(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    first = api.post("/api/v1/payments/", payment_body(accounts))
+    second = api.post("/api/v1/payments/", payment_body(accounts))
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {
+            "amount": "260.00",
+            "payees": [
+                {"account": "SELLER", "amount": "247.50"},
+                {"account": "PLATFORM", "amount": "12.50"},
+            ],
+        },
+        {
+            "payees": [
+                {"account": "PLATFORM", "amount": "237.50"},
+                {"account": "SELLER", "amount": "12.50"},
+            ]
+        },
+    ],
+    ids=["amount", "payee"],
+)
+def test_changed_amount_or_payee_after_the_code_was_issued_is_refused(
+    api: SignedClient, accounts: dict[str, Account], change: dict[str, Any]
+) -> None:
+    def resolve(value: Any) -> Any:
+        text = repr(value).replace("SELLER", accounts["seller"].number)
+        return eval(text.replace("PLATFORM", accounts["platform"].number))  # noqa: S307
+
+    change = resolve(change)
+    op = start(api, accounts)
+    # Re-using the request under the same idempotency key with other data: 409.
+    conflict = api.post("/api/v1/payments/", payment_body(accounts, **change))
+    assert conflict.status_code == 409
+    key = confirm(api, op, last_code()).json()["key"]
+    # Executing the confirmed operation with other data: 409, nothing moves.
+    mismatch = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key, **change))
+    assert mismatch.status_code == 409
+    assert mismatch.json()["error"]["code"] == "data_mismatch"
+    assert balances(accounts)["payer"] == 1000_00
+    assert Operation.objects.get(public_id=op).status == "confirmed"
+
+
+def test_code_stops_matching_if_the_stored_amount_is_altered(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    code = last_code()
+    Operation.objects.filter(public_id=op).update(amount=1_00)
+    assert confirm(api, op, code).json()["error"]["code"] == "invalid_code"
+
+
+def test_wrong_key_is_refused(api: SignedClient, accounts: dict[str, Account]) -> None:
+    op = start(api, accounts)
+    confirm(api, op, last_code())
+    response = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, "x" * 43))
+    assert response.status_code == 403
+    assert balances(accounts)["payer"] == 1000_00
+
+
+def test_insufficient_funds_at_execution_fail_the_operation_for_good(
+    api: SignedClient,
+    accounts: dict[str, Account],
+    platform: tuple[ApiClient, str],
+    make_account: Callable[..., Account],
+) -> None:
+    op = start(api, accounts)
+    key = confirm(api, op, last_code()).json()["key"]
+    # The money is spent elsewhere between the code and the execution.
+    from ledger.services import Leg, posting_create
+
+    posting_create(
+        kind="payment",
+        description="elsewhere",
+        legs=[Leg(accounts["payer"].pk, -900_00), Leg(make_account().pk, 900_00)],
+    )
+    failed = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert failed.status_code == 200
+    assert failed.json()["status"] == "failed"
+    assert failed.json()["failure_reason"] == "insufficient_funds"
+    assert balances(accounts)["payer"] == 100_00
+    again = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert again.json()["status"] == "failed"
+    assert api.post(f"/api/v1/operations/{op}/resend/").status_code == 409
+
+
+def test_another_client_cannot_see_or_touch_the_operation(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    client, secret = api_client_create(name="someone else")
+    other = SignedClient(client.client_id, secret)
+    assert other.get(f"/api/v1/operations/{op}/").status_code == 404
+    assert confirm(other, op, last_code()).status_code == 404
+    assert other.get(f"/api/v1/accounts/{accounts['payer'].number}/balance/").status_code == 422
+
+
+def test_code_email_speaks_the_customer_language(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    customer = accounts["payer"].customer
+    customer.language = "ru"  # type: ignore[union-attr]
+    customer.save()  # type: ignore[union-attr]
+    start(api, accounts)
+    assert "250,00" in mail.outbox[-1].body

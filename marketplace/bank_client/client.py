@@ -1,0 +1,240 @@
+"""The marketplace's client of the bank's HTTP API (``bank/api``); nothing else calls the bank.
+
+Signing: every attempt of every request is signed with ``paylib.signing`` over its method,
+its path with query string exactly as sent and the exact body bytes (JSON is serialised
+once, then sent as is), with a fresh timestamp and nonce: the bank refuses a nonce it has
+already seen, so a retry is signed anew.
+
+Retries: a GET (balance, operation status) is tried once more after a transport error or a
+timeout. Writes are never retried here, because after a timeout their outcome is unknown:
+they raise ``BankUnavailable`` and the caller (a Celery task) retries later with the same
+idempotency key (link and payment requests) or the same operation key (execution), which the
+bank turns into the original outcome instead of a second operation or a second payment.
+
+Errors: see ``bank_client.errors``. ``BankRefused`` is final, ``BankUnavailable`` is worth a
+retry, ``BankError("bank_auth_failed")`` needs an operator.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from paylib import signing
+
+from . import wire
+from .errors import BankUnavailable, error_from_response
+from .types import Balance, Confirmation, OperationInfo, Payee
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+GET_ATTEMPTS = 2
+_IDEMPOTENCY_KEY_MAX = 64
+_IDEMPOTENCY_RANDOM_CHARS = 24
+
+
+def new_idempotency_key(prefix: str) -> str:
+    """A fresh key such as ``deal-42:1f0c...``; store it before the first call that uses it."""
+    if not prefix or len(prefix) + 1 + _IDEMPOTENCY_RANDOM_CHARS > _IDEMPOTENCY_KEY_MAX:
+        raise ValueError(f"The prefix must be 1 to 39 characters, got {prefix!r}")
+    if not all(ch.isascii() and (ch.isalnum() or ch in "_.-") for ch in prefix):
+        raise ValueError(f"Use letters, digits and _ . - in the prefix, got {prefix!r}")
+    return f"{prefix}:{secrets.token_hex(_IDEMPOTENCY_RANDOM_CHARS // 2)}"
+
+
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+class BankClient:
+    """Typed calls to the bank; use it as a context manager or ``close()`` it."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        secret: str,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._client_id = client_id
+        self._secret = secret
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "marketplace-bank-client/1"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> BankClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Account links
+
+    def link_request(self, *, account_number: str, idempotency_key: str) -> OperationInfo:
+        """Ask the account's owner to link it; the bank emails him a code."""
+        body = {"account": account_number, "idempotency_key": idempotency_key}
+        return wire.operation_from_json(self._call("POST", "/links/", body))
+
+    def link_confirm(self, *, operation_id: str, code: str) -> OperationInfo:
+        """Confirm a link with the owner's code; the link is done at once."""
+        return self.operation_confirm(operation_id=operation_id, code=code).operation
+
+    def link_revoke(self, *, account_number: str) -> None:
+        self._call("DELETE", f"/links/{_segment(account_number)}/")
+
+    def balance(self, *, account_number: str) -> Balance:
+        """The available balance of an account linked to the marketplace."""
+        path = f"/accounts/{_segment(account_number)}/balance/"
+        return wire.balance_from_json(self._call("GET", path))
+
+    # Payments
+
+    def payment_request(
+        self,
+        *,
+        payer_account: str,
+        payees: Sequence[Payee],
+        amount: int,
+        description: str,
+        idempotency_key: str,
+    ) -> OperationInfo:
+        """Create a payment of ``amount`` kopecks; the bank emails the payer a code."""
+        body = {
+            "payer_account": payer_account,
+            "payees": wire.payees_to_wire(payees),
+            "amount": wire.amount_to_wire(amount),
+            "description": description,
+            "idempotency_key": idempotency_key,
+        }
+        return wire.operation_from_json(self._call("POST", "/payments/", body))
+
+    def operation_resend(self, *, operation_id: str) -> OperationInfo:
+        """Email a new code; the previous one stops working."""
+        path = f"/operations/{_segment(operation_id)}/resend/"
+        return wire.operation_from_json(self._call("POST", path))
+
+    def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
+        """Check the code; a payment's answer carries its key, shown this once."""
+        path = f"/operations/{_segment(operation_id)}/confirm/"
+        return wire.confirmation_from_json(self._call("POST", path, {"code": code}))
+
+    def operation_execute(
+        self,
+        *,
+        operation_id: str,
+        key: str,
+        payer_account: str,
+        payees: Sequence[Payee],
+        amount: int,
+    ) -> OperationInfo:
+        """Move the money of a confirmed payment; a repeat with the same key moves nothing.
+
+        The answer's status is ``done`` or ``failed`` (see ``failure_reason``).
+        """
+        body = {
+            "key": key,
+            "payer_account": payer_account,
+            "payees": wire.payees_to_wire(payees),
+            "amount": wire.amount_to_wire(amount),
+        }
+        path = f"/operations/{_segment(operation_id)}/execute/"
+        return wire.operation_from_json(self._call("POST", path, body))
+
+    def operation_get(self, *, operation_id: str) -> OperationInfo:
+        path = f"/operations/{_segment(operation_id)}/"
+        return wire.operation_from_json(self._call("GET", path))
+
+    # Transport
+
+    def _call(self, method: str, path: str, payload: Mapping[str, Any] | None = None) -> Any:
+        """Send one signed request and return its JSON (None for an empty answer)."""
+        body = b"" if payload is None else wire.to_json_bytes(payload)
+        response = self._send(method, API_PREFIX + path, body)
+        if not response.is_success:
+            raise error_from_response(response)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise BankUnavailable(
+                f"The bank answered {response.status_code} with something that is not JSON.",
+                status=response.status_code,
+            ) from None
+
+    def _send(self, method: str, path: str, body: bytes) -> httpx.Response:
+        attempts = GET_ATTEMPTS if method == "GET" else 1
+        attempt = 1
+        while True:
+            try:
+                return self._send_once(method, path, body)
+            except httpx.TransportError as error:
+                logger.warning(
+                    "bank %s %s attempt %d/%d: %r", method, path, attempt, attempts, error
+                )
+                if attempt >= attempts:
+                    raise BankUnavailable(
+                        f"The bank did not answer {method} {path}: {type(error).__name__}"
+                    ) from error
+                attempt += 1
+
+    def _send_once(self, method: str, path: str, body: bytes) -> httpx.Response:
+        started = time.monotonic()
+        response = self._http.send(self._signed_request(method, path, body))
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info("bank %s %s -> %d in %.0f ms", method, path, response.status_code, elapsed_ms)
+        return response
+
+    def _signed_request(self, method: str, path: str, body: bytes) -> httpx.Request:
+        headers = {"Content-Type": "application/json"} if body else {}
+        request = self._http.build_request(method, path, content=body or None, headers=headers)
+        request.headers.update(
+            signing.signed_headers(
+                client_id=self._client_id,
+                secret=self._secret,
+                method=method,
+                path=request.url.raw_path.decode("ascii"),
+                body=body,
+            )
+        )
+        return request
+
+
+def get_bank_client() -> BankClient:
+    """A client configured from the Django settings ``BANK_API_*``; close it after use."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    missing = [
+        name
+        for name in ("BANK_API_URL", "BANK_API_CLIENT_ID", "BANK_API_SECRET")
+        if not getattr(settings, name, "")
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"Set {', '.join(missing)} to reach the bank.")
+    return BankClient(
+        base_url=settings.BANK_API_URL,
+        client_id=settings.BANK_API_CLIENT_ID,
+        secret=settings.BANK_API_SECRET,
+        timeout=float(getattr(settings, "BANK_API_TIMEOUT", 10.0)),
+    )

@@ -1,0 +1,161 @@
+"""Settings of the trading platform, read from the environment (see README, "Settings")."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+from paylib import django_conf
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+REPO_DIR = BASE_DIR.parent
+VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(REPO_DIR / "var")))
+
+env = environ.Env()
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+]
+THIRD_PARTY_APPS = [
+    "axes",
+]
+LOCAL_APPS = [
+    "core",
+    "users",
+    "commission",
+    "accounts",
+    "offers",
+    "deals",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": django_conf.database(env, default_sqlite=VAR_DIR / "marketplace.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "users:login"
+LOGIN_REDIRECT_URL = "offers:catalogue"
+LOGOUT_REDIRECT_URL = "offers:catalogue"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+
+# A marketplace session lasts two weeks. Both services run on 127.0.0.1 during development
+# and cookies ignore the port, so every cookie name differs from the bank's.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+SESSION_COOKIE_NAME = "market_sessionid"
+CSRF_COOKIE_NAME = "market_csrftoken"
+LANGUAGE_COOKIE_NAME = "market_language"
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Moscow"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static" / "marketplace"
+STATICFILES_DIRS = [REPO_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# The bank, as the bank client sees it (marketplace/bank_client).
+BANK_API_URL = env.str("BANK_API_URL", default="http://127.0.0.1:8001")
+BANK_API_CLIENT_ID = env.str("BANK_API_CLIENT_ID", default="")
+BANK_API_SECRET = env.str("BANK_API_SECRET", default="")
+BANK_API_TIMEOUT = env.float("BANK_API_TIMEOUT", default=10.0)
+# The bank's BIK: account numbers are checked against it before the bank is asked.
+BANK_BIK = env.str("BANK_BIK", default="044525974")
+# The platform's own account at the bank, where commissions are paid.
+PLATFORM_ACCOUNT = env.str("PLATFORM_ACCOUNT", default="")
+
+# A deal not paid within this window expires and its quantity returns to the offer.
+DEAL_PAYMENT_WINDOW = timedelta(seconds=env.int("DEAL_PAYMENT_WINDOW", default=24 * 3600))
+CATALOGUE_PAGE_SIZE = 24
+
+vars().update(
+    django_conf.celery(env, default_broker_file=VAR_DIR / "marketplace-broker.sqlite3")
+)
+CELERY_BEAT_SCHEDULE = {
+    "expire-unpaid-deals": {
+        "task": "deals.tasks.expire_unpaid_deals",
+        "schedule": env.float("DEAL_EXPIRY_INTERVAL", default=300.0),
+    },
+}
+vars().update(django_conf.email(env))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Marketplace <noreply@marketplace.localhost>"
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

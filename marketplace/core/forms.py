@@ -1,0 +1,61 @@
+"""Form fields shared by the apps: amounts of money typed by people."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from paylib.money import AmountError, format_amount, parse_amount
+
+# paylib speaks English; these are the same messages, translatable.
+_AMOUNT_MESSAGES = {
+    "Amounts must not be floats.": _("Enter a number, for example 1250.00."),
+    "Enter a number, for example 1250.00.": _("Enter a number, for example 1250.00."),
+    "Use at most two decimal places.": _("Use at most two decimal places."),
+    "The amount must be greater than zero.": _("The amount must be greater than zero."),
+    "The amount is too large.": _("The amount is too large."),
+}
+
+
+def _normalise(text: str) -> str:
+    """Accept "1 250,50" as well as "1250.50": spaces out, a decimal comma becomes a point."""
+    return text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+
+
+class AmountField(forms.CharField):
+    """Roubles with at most two decimals, cleaned to integer kopecks."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
+        self.allow_zero = allow_zero
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return format_amount(value)
+        return value
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        text = _normalise(text)
+        if self.allow_zero and _is_zero(text):
+            return 0
+        try:
+            return parse_amount(text)
+        except AmountError as exc:
+            message = _AMOUNT_MESSAGES.get(str(exc), str(exc))
+            raise forms.ValidationError(message, code="invalid_amount") from None
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return False
+    return number.is_finite() and number == 0 and number == number.quantize(Decimal("0.01"))
