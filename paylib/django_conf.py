@@ -16,6 +16,7 @@ def database(env: environ.Env, *, default_sqlite: Path) -> dict[str, Any]:
     """
     config: dict[str, Any] = env.db("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -26,6 +27,7 @@ def database(env: environ.Env, *, default_sqlite: Path) -> dict[str, Any]:
 def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
     """Celery tuned for money work: at-least-once delivery of idempotent tasks."""
     retry_ceiling = 600  # no task waits longer than this between retries
+    default_broker_file.parent.mkdir(parents=True, exist_ok=True)
     return {
         "CELERY_BROKER_URL": env.str(
             "CELERY_BROKER_URL", default=f"sqla+sqlite:///{default_broker_file}"

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("API clients")
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401  (registers the OpenAPI extension)

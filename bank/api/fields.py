@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from paylib.accounts import AccountNumberError, validate_account_number
@@ -26,6 +27,9 @@ class AccountNumberField(serializers.CharField):
         return number
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,2})?$", "example": "1250.00"}
+)
 class AmountField(serializers.Field):
     """Roubles on the wire as a string ("1250.00") or integer; kopecks inside."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -93,5 +95,5 @@ class CustomerAdmin(UserAdmin):
     ordering = ("email",)
     inlines = [AccountInline]
 
-    def get_inlines(self, request: HttpRequest, obj: Customer | None) -> list[type[AccountInline]]:
+    def get_inlines(self, request: HttpRequest, obj: Customer | None) -> Any:
         return [AccountInline] if obj is not None else []

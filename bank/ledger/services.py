@@ -117,9 +117,13 @@ def account_open(
     name: str = "",
     holder: str = "person",
     code: str | None = None,
+    serial: int | None = None,
     attempts: int = 20,
 ) -> Account:
-    """Open an account with a fresh valid number (random serial, retried on a clash)."""
+    """Open an account with a fresh valid number (random serial, retried on a clash).
+
+    ``serial`` pins the number, for demo data that must look the same on every run.
+    """
     kind = Account.Kind.INTERNAL if customer is None else Account.Kind.CUSTOMER
     balance_account = _BALANCE_ACCOUNT["internal" if customer is None else holder]
     for _attempt in range(attempts):
@@ -127,7 +131,7 @@ def account_open(
             bik=settings.BANK_BIK,
             balance_account=balance_account,
             currency="810",
-            serial=secrets.randbelow(10**7),
+            serial=secrets.randbelow(10**7) if serial is None else serial,
         )
         try:
             with transaction.atomic():

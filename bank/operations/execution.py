@@ -69,7 +69,7 @@ def operation_execute(
 def _post(operation: Operation) -> None:
     """Move the money, or fail the operation for good with the ledger's reason."""
     still_linked = AccountLink.objects.filter(
-        client=operation.client, account=operation.account, revoked_at__isnull=True
+        client_id=operation.client_id, account_id=operation.account_id, revoked_at__isnull=True
     ).exists()
     now = timezone.now()
     operation.code_hash = None

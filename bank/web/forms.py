@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from paylib.money import AmountError, parse_amount
+
+#: paylib's reasons for refusing an amount, in the staff's language.
+AMOUNT_ERRORS = {
+    "Enter a number, for example 1250.00.": _("Enter a number, for example 1250.00."),
+    "Use at most two decimal places.": _("Use at most two decimal places."),
+    "The amount must be greater than zero.": _("The amount must be greater than zero."),
+    "The amount is too large.": _("The amount is too large."),
+}
+
+
+class RoublesField(forms.CharField):
+    """An amount typed in roubles ("1 250,50" or "1250.50"), cleaned to integer kopecks."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        text = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            return parse_amount(text)
+        except AmountError as error:
+            raise ValidationError(AMOUNT_ERRORS.get(str(error), str(error))) from None
 
 
 class SignInForm(AuthenticationForm):

@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -34,6 +34,7 @@ from .errors import BankUnavailable, error_from_response
 from .types import Balance, Confirmation, OperationInfo, Payee
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 API_PREFIX = "/api/v1"
 GET_ATTEMPTS = 2
@@ -48,6 +49,10 @@ def new_idempotency_key(prefix: str) -> str:
     if not all(ch.isascii() and (ch.isalnum() or ch in "_.-") for ch in prefix):
         raise ValueError(f"Use letters, digits and _ . - in the prefix, got {prefix!r}")
     return f"{prefix}:{secrets.token_hex(_IDEMPOTENCY_RANDOM_CHARS // 2)}"
+
+
+def _nothing(data: Any) -> None:
+    return None
 
 
 def _segment(value: str) -> str:
@@ -93,19 +98,19 @@ class BankClient:
     def link_request(self, *, account_number: str, idempotency_key: str) -> OperationInfo:
         """Ask the account's owner to link it; the bank emails him a code."""
         body = {"account": account_number, "idempotency_key": idempotency_key}
-        return wire.operation_from_json(self._call("POST", "/links/", body))
+        return self._call("POST", "/links/", wire.operation_from_json, body)
 
     def link_confirm(self, *, operation_id: str, code: str) -> OperationInfo:
         """Confirm a link with the owner's code; the link is done at once."""
         return self.operation_confirm(operation_id=operation_id, code=code).operation
 
     def link_revoke(self, *, account_number: str) -> None:
-        self._call("DELETE", f"/links/{_segment(account_number)}/")
+        self._call("DELETE", f"/links/{_segment(account_number)}/", _nothing)
 
     def balance(self, *, account_number: str) -> Balance:
         """The available balance of an account linked to the marketplace."""
         path = f"/accounts/{_segment(account_number)}/balance/"
-        return wire.balance_from_json(self._call("GET", path))
+        return self._call("GET", path, wire.balance_from_json)
 
     # Payments
 
@@ -126,17 +131,17 @@ class BankClient:
             "description": description,
             "idempotency_key": idempotency_key,
         }
-        return wire.operation_from_json(self._call("POST", "/payments/", body))
+        return self._call("POST", "/payments/", wire.operation_from_json, body)
 
     def operation_resend(self, *, operation_id: str) -> OperationInfo:
         """Email a new code; the previous one stops working."""
         path = f"/operations/{_segment(operation_id)}/resend/"
-        return wire.operation_from_json(self._call("POST", path))
+        return self._call("POST", path, wire.operation_from_json)
 
     def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
         """Check the code; a payment's answer carries its key, shown this once."""
         path = f"/operations/{_segment(operation_id)}/confirm/"
-        return wire.confirmation_from_json(self._call("POST", path, {"code": code}))
+        return self._call("POST", path, wire.confirmation_from_json, {"code": code})
 
     def operation_execute(
         self,
@@ -158,29 +163,37 @@ class BankClient:
             "amount": wire.amount_to_wire(amount),
         }
         path = f"/operations/{_segment(operation_id)}/execute/"
-        return wire.operation_from_json(self._call("POST", path, body))
+        return self._call("POST", path, wire.operation_from_json, body)
 
     def operation_get(self, *, operation_id: str) -> OperationInfo:
         path = f"/operations/{_segment(operation_id)}/"
-        return wire.operation_from_json(self._call("GET", path))
+        return self._call("GET", path, wire.operation_from_json)
 
     # Transport
 
-    def _call(self, method: str, path: str, payload: Mapping[str, Any] | None = None) -> Any:
-        """Send one signed request and return its JSON (None for an empty answer)."""
+    def _call(
+        self,
+        method: str,
+        path: str,
+        read: Callable[[Any], T],
+        payload: Mapping[str, Any] | None = None,
+    ) -> T:
+        """Send one signed request and ``read`` the JSON answer (None if the answer is empty).
+
+        An answer that is not what the API promises counts as no answer: after a write
+        nobody can tell from it whether the bank did the work.
+        """
         body = b"" if payload is None else wire.to_json_bytes(payload)
         response = self._send(method, API_PREFIX + path, body)
         if not response.is_success:
             raise error_from_response(response)
-        if not response.content:
-            return None
         try:
-            return response.json()
-        except ValueError:
+            return read(response.json() if response.content else None)
+        except ValueError as error:  # not JSON, or wire.BadAnswer
             raise BankUnavailable(
-                f"The bank answered {response.status_code} with something that is not JSON.",
+                f"The bank answered {response.status_code} with an unreadable body: {error}",
                 status=response.status_code,
-            ) from None
+            ) from error
 
     def _send(self, method: str, path: str, body: bytes) -> httpx.Response:
         attempts = GET_ATTEMPTS if method == "GET" else 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from paylib.errors import ApplicationError
 
@@ -13,7 +14,7 @@ def user_create(*, email: str, name: str, password: str, language: str = "en") -
     email = User.objects.normalize_email(email).lower()
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise ApplicationError("A user with this email already exists.", field="email")
+            raise ApplicationError(_("A user with this email already exists."), field="email")
         return User.objects.create_user(email, password, name=name.strip(), language=language)
 
 

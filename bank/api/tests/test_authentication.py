@@ -123,3 +123,9 @@ def test_garbage_timestamp_is_refused(api: SignedClient) -> None:
 def test_schema_and_swagger_are_public() -> None:
     assert Client().get("/api/schema/").status_code == 200
     assert Client().get("/api/docs/").status_code == 200
+
+
+def test_openapi_schema_is_valid_and_complete() -> None:
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

@@ -1,0 +1,88 @@
+"""Demo customers, accounts and money for ``make run``; safe to run again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from api.models import ApiClient
+from api.services import api_client_create, client_secret
+from customers.models import Customer
+from ledger.models import Account
+from ledger.services import account_open, deposit_create
+from operations.models import AccountLink
+
+PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo, never used in production
+PEOPLE = [
+    # email, full name, language, holder, serial, opening deposit in kopecks, link to platform
+    ("buyer@demo.test", "Boris Buyer", "en", "person", 1001, 150_000_00, True),
+    ("pokupatel@demo.test", "Полина Покупателева", "ru", "person", 1002, 80_000_00, True),
+    ("seller@demo.test", "Sophia Seller", "en", "person", 2001, 0, True),
+    ("prodavec@demo.test", "Пётр Продавцов", "ru", "person", 2002, 0, True),
+    ("platform@demo.test", "Marketplace LLC", "en", "company", 3001, 0, True),
+    ("newcomer@demo.test", "Nina Newcomer", "en", "person", 4001, 25_000_00, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo customers with accounts and money, and the marketplace's API client."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", type=Path, help="Write what the marketplace needs here.")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        staff, _ = Customer.objects.get_or_create(
+            email="staff@demo.test",
+            defaults={"full_name": "Bank Staff", "is_staff": True, "is_superuser": True},
+        )
+        if not staff.has_usable_password():
+            staff.set_password(PASSWORD)
+            staff.save(update_fields=["password"])
+        client = ApiClient.objects.filter(name="marketplace").first()
+        if client is None:
+            client, _secret = api_client_create(name="marketplace")
+        accounts = {email: self._person(client, *rest, email=email) for email, *rest in PEOPLE}
+        summary = {
+            "BANK_API_CLIENT_ID": client.client_id,
+            "BANK_API_SECRET": client_secret(client),
+            "PLATFORM_ACCOUNT": accounts["platform@demo.test"],
+            "accounts": accounts,
+            "password": PASSWORD,
+        }
+        if options["output"]:
+            options["output"].parent.mkdir(parents=True, exist_ok=True)
+            options["output"].write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+        self.stdout.write(f"Bank demo data ready: staff@demo.test / {PASSWORD}")
+
+    def _person(
+        self,
+        client: ApiClient,
+        name: str,
+        language: str,
+        holder: str,
+        serial: int,
+        deposit: int,
+        linked: bool,
+        *,
+        email: str,
+    ) -> str:
+        customer = Customer.objects.filter(email=email).first()
+        if customer is None:
+            customer = Customer.objects.create_user(
+                email, PASSWORD, full_name=name, language=language
+            )
+        account = Account.objects.filter(customer=customer).first()
+        if account is None:
+            account = account_open(customer=customer, name="Current", holder=holder, serial=serial)
+            if deposit:
+                deposit_create(
+                    account=account, amount=deposit, created_by=None, description="Opening deposit"
+                )
+        if linked:
+            AccountLink.objects.get_or_create(client=client, account=account, revoked_at=None)
+        return account.number

@@ -1,0 +1,122 @@
+"""Shared pieces of the benchmarks: fresh databases, servers as subprocesses, timing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = str(REPO / ".venv" / "bin" / "python")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_url(database: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def recreate_database(name: str) -> str:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return pg_url(name)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        text = Path("/proc/cpuinfo").read_text()
+        match = re.search(r"model name\s*:\s*(.+)", text)
+        cpu = match.group(1).strip() if match else cpu
+    with psycopg.connect(PG_ADMIN_URL) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    pg = row[0] if row else "?"
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, PostgreSQL {pg}"
+
+
+@contextlib.contextmanager
+def server(
+    *, cwd: Path, env: dict[str, str], port: int, workers: int, ready_path: str = "/"
+) -> Iterator[str]:
+    """A gunicorn server of one project, stopped on exit."""
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=cwd, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(url + ready_path, timeout=1)
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"server on {url} did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def pgbench_tps(*, clients: int, seconds: int, scale: int = 10) -> float:
+    """TPC-B (pgbench's built-in script) on the same PostgreSQL server."""
+    url = recreate_database("bench_pgbench")
+    subprocess.run(["pgbench", "-i", "-q", "-s", str(scale), url], check=True, capture_output=True)
+    result = subprocess.run(
+        [
+            "pgbench",
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, os.cpu_count() or 1)),
+            "-T",
+            str(seconds),
+            "-M",
+            "prepared",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"tps = ([\d.]+)", result.stdout)
+    if match is None:
+        raise RuntimeError(result.stdout + result.stderr)
+    return float(match.group(1))
+
+
+def python_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(REPO)
+    env.update(extra)
+    return env
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+    sys.stdout.flush()

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_actions import csv_export_action
+from paylib.money import format_rub
+from users.models import User
+
+from .forms import CommissionSettingForm
+from .models import CommissionChange, CommissionSetting
+from .services import commission_setting_update
+
+
+@admin.register(CommissionSetting)
+class CommissionSettingAdmin(admin.ModelAdmin[CommissionSetting]):
+    form = CommissionSettingForm
+    list_display = ["percent", "minimum_display", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    @admin.display(description=_("minimum commission"))
+    def minimum_display(self, obj: CommissionSetting) -> str:
+        return format_rub(obj.minimum)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not CommissionSetting.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: CommissionSetting, form: Any, change: bool
+    ) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        saved = commission_setting_update(percent=obj.percent, minimum=obj.minimum, actor=actor)
+        obj.pk = saved.pk
+
+
+@admin.register(CommissionChange)
+class CommissionChangeAdmin(admin.ModelAdmin[CommissionChange]):
+    list_display = ["changed_at", "changed_by", "old_percent", "new_percent", "old_minimum",
+                    "new_minimum"]
+    list_filter = ["changed_at"]
+    search_fields = ["changed_by__email", "changed_by__name"]
+    date_hierarchy = "changed_at"
+    actions = [
+        csv_export_action(
+            ["changed_at", "changed_by__email", "old_percent", "new_percent", "old_minimum",
+             "new_minimum"],
+            name="commission-history",
+        )
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

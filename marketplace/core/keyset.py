@@ -1,0 +1,90 @@
+"""Keyset ("seek") pagination: pages follow the last row seen, never an OFFSET or a COUNT.
+
+The ordering must end with a unique field (the primary key) so that every row has exactly
+one place. The cursor is the last row's sort values, opaque to the user; a cursor that does
+not parse simply means the first page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+    is_first: bool
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    raise TypeError(f"Cannot put {type(value).__name__} in a cursor")
+
+
+def _hook(obj: dict[str, Any]) -> Any:
+    if set(obj) == {"dt"}:
+        return datetime.fromisoformat(obj["dt"])
+    return obj
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), default=_default, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, length: int) -> list[Any] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw, object_hook=_hook)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != length:
+        return None
+    if not all(isinstance(v, int | float | str | datetime) for v in values):
+        return None
+    return values
+
+
+def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
+    """Rows strictly after ``values`` in ``ordering``, led by a range condition on the first
+    field so that the database can start an index scan there instead of filtering."""
+    names = [field.lstrip("-") for field in ordering]
+    ops = ["lt" if field.startswith("-") else "gt" for field in ordering]
+    lexicographic = Q()
+    for i, (name, op) in enumerate(zip(names, ops, strict=True)):
+        equal_before = Q(**{n: v for n, v in zip(names[:i], values[:i], strict=True)})
+        lexicographic |= equal_before & Q(**{f"{name}__{op}": values[i]})
+    first_range = Q(**{f"{names[0]}__{ops[0]}e": values[0]})
+    return first_range & lexicographic
+
+
+def keyset_page(
+    queryset: QuerySet[M], *, ordering: Sequence[str], cursor: str | None, size: int
+) -> KeysetPage[M]:
+    values = decode_cursor(cursor, length=len(ordering)) if cursor else None
+    queryset = queryset.order_by(*ordering)
+    if values is not None:
+        queryset = queryset.filter(_after(ordering, values))
+    rows = list(queryset[: size + 1])
+    items, extra = rows[:size], rows[size:]
+    next_cursor = None
+    if extra and items:
+        last = items[-1]
+        next_cursor = encode_cursor([getattr(last, f.lstrip("-")) for f in ordering])
+    return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from paylib.money import MAX_AMOUNT_KOPECKS
+
+MAX_QUANTITY = 1_000_000
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+# What the catalogue shows; the partial indexes below cover exactly these rows.
+IN_CATALOGUE = Q(status="active", quantity_available__gt=0)
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name_en = models.CharField(_("name in English"), max_length=100)
+    name_ru = models.CharField(_("name in Russian"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    price = models.BigIntegerField(_("price, kopecks"))
+    quantity_available = models.PositiveIntegerField(_("quantity available"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="offers"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Filled by a PostgreSQL trigger from the title and description (migration 0002).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gt=0, price__lte=MAX_AMOUNT_KOPECKS), name="offer_price_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_available__lte=MAX_QUANTITY), name="offer_quantity_max"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="offer_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-created_at", "-id"], condition=IN_CATALOGUE, name="offer_cat_newest"
+            ),
+            models.Index(fields=["price", "id"], condition=IN_CATALOGUE, name="offer_cat_price"),
+            models.Index(
+                fields=["category", "-created_at", "-id"],
+                condition=IN_CATALOGUE,
+                name="offer_cat_category_newest",
+            ),
+            models.Index(
+                fields=["category", "price", "id"],
+                condition=IN_CATALOGUE,
+                name="offer_cat_category_price",
+            ),
+            models.Index(fields=["seller", "-created_at", "-id"], name="offer_seller_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def in_catalogue(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.quantity_available > 0

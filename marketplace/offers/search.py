@@ -1,0 +1,39 @@
+"""Full-text search over offers: PostgreSQL's English and Russian stemmers together.
+
+The trigger in migration 0002 fills ``search_vector`` with the title (weight A) and the
+description (weight B) under both configurations, so a query matches in either language.
+SQLite (the ``make run`` default) has no full-text search; there the words are matched
+with ``icontains`` and the ranking is by the chosen sort only.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from .models import Offer
+
+CONFIGS = ("english", "russian")
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_query(text: str) -> SearchQuery:
+    english, russian = (SearchQuery(text, config=c, search_type="websearch") for c in CONFIGS)
+    return english | russian
+
+
+def offers_matching(queryset: QuerySet[Offer], text: str) -> QuerySet[Offer]:
+    """Offers matching ``text``, annotated with ``rank`` (higher is better)."""
+    if uses_full_text():
+        query = search_query(text)
+        return queryset.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+    condition = Q()
+    for word in text.split():
+        condition &= Q(title__icontains=word) | Q(description__icontains=word)
+    return queryset.filter(condition)

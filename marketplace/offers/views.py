@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import user_has_linked_account
+from core.views import add_application_error, current_user, signed_in_user
+from paylib.errors import ApplicationError
+from users.models import User
+
+from . import services
+from .forms import CatalogueForm, OfferEditForm, OfferForm
+from .models import Offer
+from .selectors import offer_catalogue, offer_get_own, offer_get_visible, offers_of_seller, offers_own
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form = CatalogueForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    page = offer_catalogue(
+        filters=filters, cursor=request.GET.get("after"), size=settings.CATALOGUE_PAGE_SIZE
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    seller = User.objects.filter(pk=filters.seller_id).first() if filters.seller_id else None
+    context = {"form": form, "page": page, "query": query.urlencode(), "seller": seller}
+    return render(request, "offers/catalogue.html", context)
+
+
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from deals.forms import DealCreateForm
+
+    user = current_user(request)
+    offer = offer_get_visible(offer_id=pk, user=user)
+    can_buy = offer.in_catalogue and (user is None or user.pk != offer.seller_id)
+    context = {
+        "offer": offer,
+        "other_offers": offers_of_seller(seller=offer.seller, exclude=offer),
+        "deal_form": DealCreateForm(offer=offer) if can_buy else None,
+        "is_owner": user is not None and user.pk == offer.seller_id,
+    }
+    return render(request, "offers/offer_detail.html", context)
+
+
+@login_required
+def offer_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            offer = services.offer_create(
+                seller=user, title=data["title"], description=data["description"],
+                price=data["price"], quantity=data["quantity"], category=data["category"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Your offer is published."))
+            return redirect("offers:detail", pk=offer.pk)
+    context = {"form": form, "has_account": user_has_linked_account(user=user)}
+    return render(request, "offers/offer_form.html", context)
+
+
+@login_required
+def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    offer = offer_get_own(offer_id=pk, user=user)
+    initial = {
+        "title": offer.title, "description": offer.description, "price": offer.price,
+        "quantity": offer.quantity_available, "category": offer.category,
+    }
+    form = OfferEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.offer_update(
+                offer=offer, actor=user, title=data["title"], description=data["description"],
+                price=data["price"], quantity=data["quantity"], category=data["category"],
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Your offer is saved."))
+            return redirect("offers:detail", pk=offer.pk)
+    context = {"form": form, "offer": offer, "has_account": True}
+    return render(request, "offers/offer_form.html", context)
+
+
+_STATUS_ACTIONS = {
+    "pause": (services.offer_pause, gettext_lazy("The offer is paused.")),
+    "resume": (services.offer_resume, gettext_lazy("The offer is back in the catalogue.")),
+    "close": (services.offer_close, gettext_lazy("The offer is closed.")),
+}
+
+
+@login_required
+@require_POST
+def offer_set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = signed_in_user(request)
+    offer = offer_get_own(offer_id=pk, user=user)
+    service, done = _STATUS_ACTIONS[action]
+    try:
+        service(offer=offer, actor=user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("offers:mine")
+
+
+@login_required
+def my_offers(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    page = Paginator(offers_own(user=user), 25).get_page(request.GET.get("page"))
+    return render(request, "offers/my_offers.html", {"page": page, "Status": Offer.Status})

@@ -1,0 +1,133 @@
+"""``make run``: prepare both databases and demo data, then start every process.
+
+Processes (stopped together with Ctrl-C): the bank on :8001, the marketplace on :8000,
+a Celery worker for each, Celery beat for the marketplace, and the mail catcher
+(SMTP :1025, web :8025). Environment variables switch the embedded defaults (SQLite,
+a broker in a SQLite file) to PostgreSQL, Redis and a real mail server; see README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from honcho.manager import Manager
+
+REPO = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("VAR_DIR", REPO / "var"))
+PYTHON = str(REPO / ".venv" / "bin" / "python")
+CELERY = str(REPO / ".venv" / "bin" / "celery")
+BANK, MARKET = REPO / "bank", REPO / "marketplace"
+BANK_PORT, MARKET_PORT, SMTP_PORT, MAIL_WEB_PORT = 8001, 8000, 1025, 8025
+
+
+def service_env(prefix: str) -> dict[str, str]:
+    """The environment of one service: ``BANK_DATABASE_URL`` becomes its ``DATABASE_URL``."""
+    env = dict(os.environ)
+    env.setdefault("EMAIL_HOST", "127.0.0.1")
+    env.setdefault("EMAIL_PORT", str(SMTP_PORT))
+    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONUNBUFFERED"] = "1"
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL"):
+        value = os.environ.get(f"{prefix}_{name}")
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
+    return env
+
+
+def manage(cwd: Path, env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=cwd, env=env, check=True)
+
+
+def main() -> None:
+    VAR.mkdir(parents=True, exist_ok=True)
+    bank_env = service_env("BANK")
+    market_env = service_env("MARKET")
+    print("Preparing the bank ...", flush=True)
+    manage(BANK, bank_env, "migrate", "--no-input", "-v0")
+    demo_file = VAR / "demo-bank.json"
+    manage(BANK, bank_env, "demo_data", "--output", str(demo_file))
+    demo = json.loads(demo_file.read_text())
+    market_env.update(
+        BANK_API_URL=f"http://127.0.0.1:{BANK_PORT}",
+        BANK_API_CLIENT_ID=demo["BANK_API_CLIENT_ID"],
+        BANK_API_SECRET=demo["BANK_API_SECRET"],
+        PLATFORM_ACCOUNT=demo["PLATFORM_ACCOUNT"],
+    )
+    has_market = (MARKET / "manage.py").exists()
+    if has_market:
+        print("Preparing the marketplace ...", flush=True)
+        manage(MARKET, market_env, "migrate", "--no-input", "-v0")
+        manage(MARKET, market_env, "demo_data", "--bank-file", str(demo_file))
+
+    manager = Manager()
+    manager.add_process(
+        "mail",
+        f"{PYTHON} scripts/mailcatcher.py --smtp-port {SMTP_PORT} --http-port {MAIL_WEB_PORT}",
+        cwd=str(REPO),
+        env=bank_env,
+    )
+    manager.add_process(
+        "bank",
+        f"{PYTHON} manage.py runserver 127.0.0.1:{BANK_PORT} --noreload",
+        cwd=str(BANK),
+        env=bank_env,
+    )
+    manager.add_process(
+        "bank-worker",
+        f"{CELERY} -A config worker --loglevel INFO --concurrency 2 --hostname bank@%h",
+        cwd=str(BANK),
+        env=bank_env,
+    )
+    if has_market:
+        manager.add_process(
+            "market",
+            f"{PYTHON} manage.py runserver 127.0.0.1:{MARKET_PORT} --noreload",
+            cwd=str(MARKET),
+            env=market_env,
+        )
+        manager.add_process(
+            "market-worker",
+            f"{CELERY} -A config worker --loglevel INFO --concurrency 2 --hostname market@%h",
+            cwd=str(MARKET),
+            env=market_env,
+        )
+        manager.add_process(
+            "market-beat",
+            f"{CELERY} -A config beat --loglevel INFO --schedule {VAR / 'celerybeat-schedule'}",
+            cwd=str(MARKET),
+            env=market_env,
+        )
+    print_banner(demo, has_market)
+    manager.loop()
+    sys.exit(manager.returncode)
+
+
+def print_banner(demo: dict[str, object], has_market: bool) -> None:
+    password = demo["password"]
+    lines = [
+        "",
+        "=" * 72,
+        f"  Marketplace   http://127.0.0.1:{MARKET_PORT}/" if has_market else "",
+        f"  Bank          http://127.0.0.1:{BANK_PORT}/   (API docs: /api/docs/)",
+        f"  Mail catcher  http://127.0.0.1:{MAIL_WEB_PORT}/  (the confirmation codes arrive here)",
+        "",
+        f"  Demo logins (password {password} everywhere):",
+        "    buyer@demo.test, pokupatel@demo.test   buyers with money at the bank",
+        "    seller@demo.test, prodavec@demo.test   sellers with linked accounts",
+        "    newcomer@demo.test                     a bank customer, not yet on the marketplace",
+        "    staff@demo.test                        staff: /admin/ on both sites",
+        "  Stop everything with Ctrl-C.",
+        "=" * 72,
+        "",
+    ]
+    print("\n".join(line for line in lines if line is not None), flush=True)
+
+
+if __name__ == "__main__":
+    main()
