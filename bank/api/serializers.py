@@ -12,6 +12,10 @@ from .fields import AccountNumberField, AmountField, idempotency_key_field
 MAX_PAYEES = 10
 
 
+class AccountPathIn(serializers.Serializer):
+    account = AccountNumberField()
+
+
 class LinkRequestIn(serializers.Serializer):
     account = AccountNumberField()
     idempotency_key = idempotency_key_field

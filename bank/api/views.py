@@ -18,11 +18,17 @@ from operations.selectors import linked_account_get, operation_get_for_client
 
 from . import serializers as s
 from .authentication import request_client
-from .fields import AccountNumberField
 
 
 def _payees(data: dict[str, Any]) -> list[services.Payee]:
     return [services.Payee(p["account"], p["amount"]) for p in data["payees"]]
+
+
+def _number(number: str) -> str:
+    """An account number from the URL, checked like one in a body."""
+    data = s.AccountPathIn(data={"account": number})
+    data.is_valid(raise_exception=True)
+    return str(data.validated_data["account"])
 
 
 def _operation_response(operation: Any, *, created: bool = False) -> Response:
@@ -50,7 +56,7 @@ class LinkRevokeView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, number: str) -> Response:
         """Stop using a linked account; payments from it are refused from now on."""
-        account = linked_account_get(client=request_client(request), number=number)
+        account = linked_account_get(client=request_client(request), number=_number(number))
         with transaction.atomic():
             AccountLink.objects.filter(
                 client=request_client(request), account=account, revoked_at__isnull=True
@@ -62,8 +68,7 @@ class BalanceView(APIView):
     @extend_schema(responses=s.BalanceOut)
     def get(self, request: Request, number: str) -> Response:
         """The available balance of an account that its owner linked to this client."""
-        number = AccountNumberField().run_validation(number)
-        account = linked_account_get(client=request_client(request), number=number)
+        account = linked_account_get(client=request_client(request), number=_number(number))
         return Response(
             s.BalanceOut(
                 {"account": account.number, "available": account.balance, "currency": "RUB"}

@@ -1,6 +1,8 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -14,3 +16,14 @@ urlpatterns += i18n_patterns(
     path("", include("web.urls")),
     prefix_default_language=False,
 )
+
+
+def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """JSON for API paths, so that a client never has to parse an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "No such API path."}},
+                            status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = _not_found

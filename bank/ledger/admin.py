@@ -40,7 +40,7 @@ class DepositForm(forms.Form):
         label=_("Description"),
         max_length=255,
         required=False,
-        help_text=_("Shown in the customer's statement; 'Deposit' if left empty."),
+        help_text=_("Shown in the customer's statement."),
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -134,8 +134,8 @@ class AccountAdmin(admin.ModelAdmin):
         """Change the status under the same row lock that postings take."""
         with transaction.atomic():
             accounts = list(
-                queryset.select_for_update()
-                .filter(kind=Account.Kind.CUSTOMER)
+                Account.objects.select_for_update()
+                .filter(pk__in=queryset.values("pk"), kind=Account.Kind.CUSTOMER)
                 .exclude(status=status)
                 .order_by("pk")
             )

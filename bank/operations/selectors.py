@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from api.models import ApiClient
@@ -20,7 +21,7 @@ def operation_get_for_client(
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(public_id=operation_id, client=client)
-    except (Operation.DoesNotExist, ValueError):
+    except (Operation.DoesNotExist, ValueError, ValidationError):
         raise OperationNotFound("No such operation.") from None
 
 

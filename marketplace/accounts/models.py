@@ -8,6 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+def new_link_key() -> str:
+    return f"link:{uuid.uuid4().hex}"
+
+
 class SettlementAccount(models.Model):
     """A user's account at the bank, linked once the bank's customer confirms with a code."""
 
@@ -27,7 +31,7 @@ class SettlementAccount(models.Model):
     )
     # One idempotency key per attempt: a retried request after a timeout is the same request.
     idempotency_key = models.CharField(
-        _("idempotency key"), max_length=64, default=uuid.uuid4, editable=False
+        _("idempotency key"), max_length=64, default=new_link_key, editable=False
     )
     bank_operation_id = models.CharField(_("bank operation"), max_length=64, blank=True)
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)

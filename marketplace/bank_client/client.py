@@ -11,8 +11,15 @@ they raise ``BankUnavailable`` and the caller (a Celery task) retries later with
 idempotency key (link and payment requests) or the same operation key (execution), which the
 bank turns into the original outcome instead of a second operation or a second payment.
 
+A lost answer to a code confirmation cannot be replayed: the bank has moved on (a link is
+done, a payment is confirmed with a key nobody saw) and a second confirm is refused with
+``wrong_state``. Read the operation with ``operation_get``: a done link needs nothing more; a
+confirmed payment needs ``operation_resend`` (which withdraws the lost key) and a new code.
+
 Errors: see ``bank_client.errors``. ``BankRefused`` is final, ``BankUnavailable`` is worth a
 retry, ``BankError("bank_auth_failed")`` needs an operator.
+
+``base_url`` is the bank's root (``https://bank.example``); the paths below are appended.
 """
 
 from __future__ import annotations
@@ -139,7 +146,10 @@ class BankClient:
         return self._call("POST", path, wire.operation_from_json)
 
     def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
-        """Check the code; a payment's answer carries its key, shown this once."""
+        """Check the code; a payment's answer carries its key, shown this once.
+
+        Not replayable: see the module docstring for a lost answer.
+        """
         path = f"/operations/{_segment(operation_id)}/confirm/"
         return self._call("POST", path, wire.confirmation_from_json, {"code": code})
 

@@ -16,7 +16,7 @@ from .services import commission_setting_update
 
 
 @admin.register(CommissionSetting)
-class CommissionSettingAdmin(admin.ModelAdmin[CommissionSetting]):
+class CommissionSettingAdmin(admin.ModelAdmin):
     form = CommissionSettingForm
     list_display = ["percent", "minimum_display", "updated_at", "updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
@@ -40,7 +40,7 @@ class CommissionSettingAdmin(admin.ModelAdmin[CommissionSetting]):
 
 
 @admin.register(CommissionChange)
-class CommissionChangeAdmin(admin.ModelAdmin[CommissionChange]):
+class CommissionChangeAdmin(admin.ModelAdmin):
     list_display = ["changed_at", "changed_by", "old_percent", "new_percent", "old_minimum",
                     "new_minimum"]
     list_filter = ["changed_at"]

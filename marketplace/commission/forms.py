@@ -10,7 +10,7 @@ from core.forms import AmountField
 from .models import CommissionSetting
 
 
-class CommissionSettingForm(forms.ModelForm[CommissionSetting]):
+class CommissionSettingForm(forms.ModelForm):
     """The admin's form: the percent with two places, the minimum in roubles."""
 
     percent = forms.DecimalField(

@@ -40,10 +40,10 @@ class AmountField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
+        raw = super().to_python(value)
+        if raw is None or raw in self.empty_values:
             return None
-        text = _normalise(text)
+        text = _normalise(raw)
         if self.allow_zero and _is_zero(text):
             return 0
         try:

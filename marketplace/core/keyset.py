@@ -68,7 +68,7 @@ def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
     ops = ["lt" if field.startswith("-") else "gt" for field in ordering]
     lexicographic = Q()
     for i, (name, op) in enumerate(zip(names, ops, strict=True)):
-        equal_before = Q(**{n: v for n, v in zip(names[:i], values[:i], strict=True)})
+        equal_before = Q(**dict(zip(names[:i], values[:i], strict=True)))
         lexicographic |= equal_before & Q(**{f"{name}__{op}": values[i]})
     first_range = Q(**{f"{names[0]}__{ops[0]}e": values[0]})
     return first_range & lexicographic

@@ -77,7 +77,7 @@ class Deal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.offer_title} × {self.quantity}"
+        return f"#{self.pk} {self.offer_title} x {self.quantity}"
 
 
 class DealTransition(models.Model):

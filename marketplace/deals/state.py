@@ -69,15 +69,24 @@ class IllegalTransition(ApplicationError):
     code = "illegal_transition"
 
 
+def _known(*statuses: str) -> bool:
+    return all(s in Status.values for s in statuses)
+
+
 def is_allowed(current: str, to: str, role: str) -> bool:
-    return role in TRANSITIONS.get((current, to), frozenset())  # type: ignore[call-overload]
+    key = (Status(current), Status(to)) if _known(current, to) else None
+    return key is not None and role in TRANSITIONS.get(key, frozenset())
 
 
 def check_transition(current: str, to: str, role: str) -> None:
     if not is_allowed(current, to, role):
         raise IllegalTransition(
             _("A deal cannot go from “%(from)s” to “%(to)s” by the %(role)s.")
-            % {"from": _label(Status, current), "to": _label(Status, to), "role": _label(Role, role)},
+            % {
+                "from": _label(Status, current),
+                "to": _label(Status, to),
+                "role": _label(Role, role),
+            },
             extra={"from": current, "to": to, "role": role},
         )
 

@@ -58,7 +58,9 @@ class OfferEditForm(OfferForm):
         quantity = self.fields["quantity"]
         assert isinstance(quantity, forms.IntegerField)
         quantity.min_value = 0
-        quantity.validators = [v for v in quantity.validators if v.code != "min_value"]
+        quantity.validators = [
+            v for v in quantity.validators if getattr(v, "code", "") != "min_value"
+        ]
         quantity.widget.attrs["min"] = 0
 
 

@@ -18,7 +18,13 @@ from users.models import User
 from . import services
 from .forms import CatalogueForm, OfferEditForm, OfferForm
 from .models import Offer
-from .selectors import offer_catalogue, offer_get_own, offer_get_visible, offers_of_seller, offers_own
+from .selectors import (
+    offer_catalogue,
+    offer_get_own,
+    offer_get_visible,
+    offers_of_seller,
+    offers_own,
+)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:

@@ -27,7 +27,7 @@ def _in_language(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
-class SignUpView(FormView[SignUpForm]):
+class SignUpView(FormView):
     form_class = SignUpForm
     template_name = "users/signup.html"
 
@@ -62,7 +62,7 @@ class SignInView(auth_views.LoginView):
         return translate_url(url, user.language) if isinstance(user, User) else url
 
 
-class ProfileView(LoginRequiredMixin, FormView[ProfileForm]):
+class ProfileView(LoginRequiredMixin, FormView):
     form_class = ProfileForm
     template_name = "users/profile.html"
 

@@ -163,3 +163,26 @@ def test_confirm_needs_six_digits(api: SignedClient, payment: dict[str, Any]) ->
         assert response.status_code == 400
         assert "code" in response.json()["error"]["fields"]
     assert Operation.objects.get().code_attempts_left == 5
+
+
+@pytest.mark.parametrize("path", ["/api/v1/operations/not-a-uuid/", "/api/v1/operations/1/"])
+def test_malformed_operation_id_is_not_found(api: SignedClient, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_malformed_number_in_the_path_names_the_field(api: SignedClient) -> None:
+    response = api.get("/api/v1/accounts/123/balance/")
+    assert response.json()["error"]["fields"] == {
+        "account": "An account number has exactly 20 digits."
+    }
+    assert api.request("DELETE", "/api/v1/links/123/").status_code == 400
+
+
+def test_unknown_api_path_answers_json() -> None:
+    from django.test import Client
+
+    response = Client().get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

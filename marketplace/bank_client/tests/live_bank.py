@@ -58,7 +58,7 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self._messages.append(message)  # type: ignore[arg-type]
+            self._messages.append(message)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -76,7 +76,7 @@ class Inbox:
             if len(messages) > after:
                 body = messages[-1].get_body(preferencelist=("plain",))
                 assert body is not None, "the code email has no text part"
-                found = _CODE.search(body.get_content())  # type: ignore[attr-defined]
+                found = _CODE.search(body.get_content())
                 assert found, f"no code in the email:\n{body}"
                 return found.group(1)
             time.sleep(0.05)

@@ -117,6 +117,18 @@ def request_payment(
     )
 
 
+def execute(
+    client: BankClient, operation: OperationInfo, key: str, payer: Customer, payees: list[Payee]
+) -> OperationInfo:
+    return client.operation_execute(
+        operation_id=operation.id,
+        key=key,
+        payer_account=payer.account,
+        payees=payees,
+        amount=operation.amount,
+    )
+
+
 def test_a_linked_account_shows_its_balance(
     client: BankClient, inbox: Inbox, bank: LiveBank
 ) -> None:
@@ -183,28 +195,19 @@ def test_a_confirmed_payment_moves_exactly_its_amount_once(
         operation_id=requested.id, code=inbox.code(payer.email, after=sent)
     )
     assert inbox.count(payer.email) == sent + 1
-    assert confirmation.key
+    assert confirmation.key is not None
     assert confirmation.operation.status == "confirmed"
     assert [ledger_balance(number) for number in accounts] == before  # nothing moved yet
 
-    def execute() -> OperationInfo:
-        assert confirmation.key is not None
-        return client.operation_execute(
-            operation_id=requested.id,
-            key=confirmation.key,
-            payer_account=payer.account,
-            payees=payees,
-            amount=requested.amount,
-        )
-
-    done = execute()
+    done = execute(client, requested, confirmation.key, payer, payees)
     assert (done.status, done.failure_reason) == ("done", "")
     assert done.finished_at is not None
     expected = [before[0] - 1500_50, before[1] + 1250_00, before[2] + 250_50]
     assert [ledger_balance(number) for number in accounts] == expected
     assert client.balance(account_number=payer.account).available == expected[0]
 
-    assert execute().status == "done"  # the repeat a retrying task would send
+    repeat = execute(client, requested, confirmation.key, payer, payees)  # a task's retry
+    assert repeat.status == "done"
     assert [ledger_balance(number) for number in accounts] == expected
     assert client.operation_get(operation_id=requested.id) == done
 
@@ -236,13 +239,7 @@ def test_a_wrong_key_cannot_execute_a_payment(
     before = ledger_balance(payer.account)
 
     with pytest.raises(BankRefused) as caught:
-        client.operation_execute(
-            operation_id=operation.id,
-            key="not-the-key",
-            payer_account=payer.account,
-            payees=payees,
-            amount=operation.amount,
-        )
+        execute(client, operation, "not-the-key", payer, payees)
 
     assert (caught.value.code, caught.value.status) == ("invalid_key", 403)
     assert ledger_balance(payer.account) == before
@@ -270,6 +267,31 @@ def test_a_new_code_replaces_the_old_one_after_a_pause(
         with pytest.raises(BankRefused, match="invalid_code"):
             client.operation_confirm(operation_id=operation.id, code=first_code)
     assert client.operation_confirm(operation_id=operation.id, code=second_code).key
+
+
+def test_a_lost_confirmation_is_recovered_with_a_new_code(
+    client: BankClient, inbox: Inbox, payer: Customer, payees: list[Payee]
+) -> None:
+    sent = inbox.count(payer.email)
+    operation = request_payment(client, payer, payees)
+    code = inbox.code(payer.email, after=sent)
+    lost = client.operation_confirm(operation_id=operation.id, code=code).key  # never stored
+    assert lost is not None
+
+    with pytest.raises(BankRefused) as caught:
+        client.operation_confirm(operation_id=operation.id, code=code)
+    assert (caught.value.code, caught.value.status) == ("wrong_state", 409)
+    assert client.operation_get(operation_id=operation.id).status == "confirmed"
+
+    time.sleep(2)  # CONFIRMATION_CODE_RESEND_INTERVAL in the bank's environment
+    assert client.operation_resend(operation_id=operation.id).status == "awaiting_code"
+    with pytest.raises(BankRefused, match="invalid_key"):
+        execute(client, operation, lost, payer, payees)
+    found = client.operation_confirm(
+        operation_id=operation.id, code=inbox.code(payer.email, after=sent + 1)
+    )
+    assert found.key is not None
+    assert execute(client, operation, found.key, payer, payees).status == "done"
 
 
 def test_an_idempotency_key_reused_with_other_data_is_refused(

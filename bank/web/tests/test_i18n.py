@@ -1,0 +1,105 @@
+"""The pages, the admin and the code emails in Russian."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from customers.models import Customer
+from ledger.models import Account
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_page_in_russian_under_the_ru_prefix(client: Client) -> None:
+    response = client.get("/ru/login/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert "Вход" in html
+    assert "Электронная почта" in html
+    assert "Пароль" in html
+
+
+def test_accounts_in_russian_with_russian_money(
+    signed_in: Callable[[Customer], Client], make_account: Callable[..., Account]
+) -> None:
+    account = make_account(balance=1_234_50)
+    response = signed_in(account.customer).get("/ru/")
+    html = response.content.decode()
+    assert "Ваши счета" in html
+    assert "Остаток" in html
+    assert "1\u00a0234,50\u00a0₽" in html
+    assert "Открыт" in html
+
+
+def test_statement_in_russian(
+    signed_in: Callable[[Customer], Client], make_account: Callable[..., Account]
+) -> None:
+    account = make_account(balance=5_00)
+    response = signed_in(account.customer).get(f"/ru/accounts/{account.number}/")
+    html = response.content.decode()
+    assert "Выписка" in html
+    assert "+5,00\u00a0₽" in html
+
+
+def test_language_switch_moves_to_the_russian_url(
+    signed_in: Callable[[Customer], Client], make_customer: Callable[..., Customer]
+) -> None:
+    client = signed_in(make_customer())
+    page = client.get(reverse("web:accounts")).content.decode()
+    assert f'action="{reverse("set_language")}"' in page
+    assert 'name="language" value="ru"' in page
+    response = client.post(reverse("set_language"), {"language": "ru", "next": "/operations/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/ru/operations/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    assert "Операции" in client.get("/ru/operations/").content.decode()
+
+
+def test_lockout_page_in_russian(client: Client, make_customer: Callable[..., Customer]) -> None:
+    make_customer(email="anna@example.com")
+    for _ in range(5):
+        response = client.post("/ru/login/", {"username": "anna@example.com", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "Вход заблокирован" in html
+    assert "5 неудачных попыток" in html
+    assert "через 15 минут" in html
+
+
+def test_admin_in_russian(admin_client_: Client, make_account: Callable[..., Account]) -> None:
+    make_account()
+    html = admin_client_.get("/ru/admin/ledger/account/").content.decode()
+    assert "Заблокировать выбранные счета" in html
+    assert "Учёт" in html
+
+
+def test_code_email_in_russian() -> None:
+    owner = SimpleNamespace(full_name="Борис")
+    context = {
+        "customer": SimpleNamespace(full_name="Анна"),
+        "operation": SimpleNamespace(
+            kind="payment", description="Сделка 7", account=SimpleNamespace(number="4081")
+        ),
+        "code": "123456",
+        "amount": "1\u00a0000,00\u00a0₽",
+        "payees": [("4070", owner, "1\u00a0000,00\u00a0₽")],
+        "minutes": 5,
+        "bank_name": "Банк",
+    }
+    with translation.override("ru"):
+        subject = render_to_string("operations/email/code_subject.txt", context)
+        text = render_to_string("operations/email/code.txt", context)
+    assert "123456 — ваш код для оплаты 1\u00a0000,00\u00a0₽" in subject
+    assert "Здравствуйте, Анна." in text
+    assert "Ваш код подтверждения: 123456" in text
+    assert "Код действует 5 минут." in text
+    assert "Получатель: Борис, 4070" in text

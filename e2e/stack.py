@@ -1,0 +1,171 @@
+"""Both services as real servers for end-to-end tests.
+
+PostgreSQL databases of their own, Redis as the Celery broker, gunicorn for the web
+processes, real Celery workers and beat, and an SMTP catcher in the test process. Each
+process logs to ``test-artifacts/e2e-logs/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+import redis
+
+from paylib.smtp_catcher import SmtpCatcher, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = REPO / ".venv" / "bin"
+LOGS = REPO / "test-artifacts" / "e2e-logs"
+PG = os.environ.get("E2E_PG_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def recreate_database(name: str) -> str:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG}/{name}"
+
+
+def wait_until_up(url: str, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in {timeout}s")
+
+
+@dataclass
+class Service:
+    """One Django project: its environment, and the processes started for it."""
+
+    name: str
+    cwd: Path
+    env: dict[str, str]
+    port: int
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str, input_text: str | None = None) -> str:
+        result = subprocess.run(
+            [str(BIN / "python"), "manage.py", *args], cwd=self.cwd, env=self.env,
+            capture_output=True, text=True, input=input_text, check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{self.name} manage.py {args}: {result.stderr}")
+        return result.stdout
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code)
+
+    def start(self, role: str, command: list[str]) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log = (LOGS / f"{self.name}-{role}.log").open("ab")
+        self.processes[role] = subprocess.Popen(
+            command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_web(self) -> None:
+        self.start("web", [
+            str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+            "--workers", "3", "--threads", "4", "--timeout", "60",
+        ])
+        wait_until_up(self.url + "/api/schema/" if self.name == "bank" else self.url + "/")
+
+    def start_worker(self, *, beat: bool = False) -> None:
+        command = [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
+                   "--concurrency", "4", "--hostname", f"{self.name}@%h", "--without-mingle",
+                   "--without-gossip"]
+        if beat:
+            command += ["--beat", "--schedule", str(LOGS / f"{self.name}-beat-schedule")]
+        self.start("worker", command)
+
+    def stop(self, role: str, *, sig: int = signal.SIGTERM) -> None:
+        process = self.processes.pop(role, None)
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def stop_all(self) -> None:
+        for role in list(self.processes):
+            self.stop(role)
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE"))}
+    env.update(
+        PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", DEBUG="false",
+        DJANGO_SETTINGS_MODULE="config.settings.local", AXES_ENABLED="false",
+        SECRET_KEY="e2e-" + "k" * 60,
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Stack:
+    smtp: SmtpCatcher
+    bank: Service
+    market: Service
+    bank_demo: dict[str, object]
+
+    def stop(self) -> None:
+        self.market.stop_all()
+        self.bank.stop_all()
+
+
+def start_stack(smtp: SmtpCatcher) -> Stack:
+    client = redis.Redis.from_url(f"{REDIS}/0")
+    for db in (14, 15):
+        redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
+    client.close()
+    mail = {"EMAIL_HOST": smtp.host, "EMAIL_PORT": str(smtp.port)}
+    bank = Service("bank", REPO / "bank", base_env(
+        DATABASE_URL=recreate_database("e2e_bank"), CELERY_BROKER_URL=f"{REDIS}/14",
+        CONFIRMATION_CODE_RESEND_INTERVAL="1", **mail,
+    ), free_port())
+    bank.manage("migrate", "--no-input", "-v0")
+    demo_file = LOGS / "demo-bank.json"
+    LOGS.mkdir(parents=True, exist_ok=True)
+    bank.manage("demo_data", "--output", str(demo_file))
+    demo = json.loads(demo_file.read_text())
+    market = Service("market", REPO / "marketplace", base_env(
+        DATABASE_URL=recreate_database("e2e_market"), CELERY_BROKER_URL=f"{REDIS}/15",
+        BANK_API_URL=bank.url, BANK_API_CLIENT_ID=str(demo["BANK_API_CLIENT_ID"]),
+        BANK_API_SECRET=str(demo["BANK_API_SECRET"]),
+        PLATFORM_ACCOUNT=str(demo["PLATFORM_ACCOUNT"]),
+        PAYMENT_RETRY_BASE_DELAY="1", **mail,
+    ), free_port())
+    market.manage("migrate", "--no-input", "-v0")
+    market.manage("demo_data", "--bank-file", str(demo_file))
+    stack = Stack(smtp=smtp, bank=bank, market=market, bank_demo=demo)
+    try:
+        bank.start_web()
+        bank.start_worker()
+        market.start_web()
+        market.start_worker(beat=True)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack

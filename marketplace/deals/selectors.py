@@ -1,0 +1,55 @@
+"""Reads on deals: only the buyer, the seller and staff see a deal."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from users.models import User
+
+from .models import Deal, DealTransition
+from .state import Role, Status, targets_for
+
+#: The moves a person makes from the deal page; payment moves belong to the payment flow.
+PAGE_ACTIONS = {Status.CANCELLED: "cancel", Status.COMPLETED: "complete"}
+
+
+def role_of(*, deal: Deal, user: User) -> Role | None:
+    if user.pk == deal.buyer_id:
+        return Role.BUYER
+    if user.pk == deal.seller_id:
+        return Role.SELLER
+    if user.is_staff:
+        return Role.STAFF
+    return None
+
+
+def deal_get_for_user(*, deal_id: int, user: User) -> tuple[Deal, Role]:
+    """The deal and the user's part in it; a stranger gets a 404, as if it did not exist."""
+    deal = Deal.objects.select_related("buyer", "seller", "offer").filter(pk=deal_id).first()
+    role = role_of(deal=deal, user=user) if deal is not None else None
+    if deal is None or role is None:
+        raise Http404
+    return deal, role
+
+
+def deal_actions(*, deal: Deal, role: Role) -> list[str]:
+    """The names of the page's action buttons this role may press now."""
+    return [PAGE_ACTIONS[t] for t in targets_for(deal.status, role) if t in PAGE_ACTIONS]
+
+
+def deal_timeline(*, deal: Deal) -> QuerySet[DealTransition]:
+    return deal.transitions.select_related("actor").order_by("at", "id")
+
+
+def deals_of_user(*, user: User, role: str = "", status: str = "") -> QuerySet[Deal]:
+    """The user's deals as buyer, as seller, or both; newest first."""
+    if role == Role.BUYER:
+        deals = Deal.objects.filter(buyer=user)
+    elif role == Role.SELLER:
+        deals = Deal.objects.filter(seller=user)
+    else:
+        deals = Deal.objects.filter(Q(buyer=user) | Q(seller=user))
+    if status:
+        deals = deals.filter(status=status)
+    return deals.select_related("buyer", "seller").order_by("-created_at", "-id")

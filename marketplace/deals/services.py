@@ -1,0 +1,129 @@
+"""Writes on deals: opening one, moving it through its lifecycle, expiring unpaid ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commission.selectors import commission_current
+from commission.split import commission_split
+from offers.models import MAX_QUANTITY, Offer
+from paylib.errors import ApplicationError
+from paylib.money import MAX_AMOUNT_KOPECKS
+from users.models import User
+
+from .models import Deal, DealTransition
+from .state import EXPIRABLE, RELEASES_QUANTITY, IllegalTransition, Role, Status, check_transition
+
+
+def _check_can_buy(offer: Offer, buyer: User, quantity: int) -> None:
+    if offer.seller_id == buyer.pk:
+        raise ApplicationError(_("You cannot buy from yourself."), code="own_offer")
+    if offer.status != Offer.Status.ACTIVE:
+        raise ApplicationError(_("This offer is not for sale now."), code="offer_inactive")
+    if quantity < 1:
+        raise ApplicationError(_("Buy at least one item."), field="quantity")
+    if quantity > offer.quantity_available:
+        raise ApplicationError(
+            _("Only %(count)s left.") % {"count": offer.quantity_available},
+            code="not_enough_quantity",
+            field="quantity",
+        )
+    if offer.price * quantity > MAX_AMOUNT_KOPECKS:
+        raise ApplicationError(_("The amount is too large."), field="quantity")
+
+
+def deal_create(*, buyer: User, offer: Offer, quantity: int) -> Deal:
+    """Open a deal and reserve its quantity: the offer's row is locked while it is counted,
+    so two buyers can never take the same last item."""
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        _check_can_buy(locked, buyer, quantity)
+        amount = locked.price * quantity
+        setting = commission_current()
+        split = commission_split(amount, percent=setting.percent, minimum=setting.minimum)
+        locked.quantity_available -= quantity
+        locked.save(update_fields=["quantity_available", "updated_at"])
+        deal = Deal.objects.create(
+            buyer=buyer, seller_id=locked.seller_id, offer=locked, offer_title=locked.title,
+            quantity=quantity, unit_price=locked.price, amount=amount,
+            commission_percent=setting.percent, commission_amount=split.commission,
+            seller_net=split.net, status=Status.CREATED,
+            expires_at=timezone.now() + settings.DEAL_PAYMENT_WINDOW,
+        )
+        DealTransition.objects.create(
+            deal=deal, from_status="", to_status=Status.CREATED, actor=buyer, role=Role.BUYER,
+            reason="opened",
+        )
+    return deal
+
+
+def _check_actor(deal: Deal, actor: User | None, role: str) -> None:
+    allowed = {
+        Role.BUYER: actor is not None and actor.pk == deal.buyer_id,
+        Role.SELLER: actor is not None and actor.pk == deal.seller_id,
+        Role.STAFF: actor is not None and actor.is_staff,
+        Role.SYSTEM: actor is None,
+    }.get(Role(role), False)
+    if not allowed:
+        raise IllegalTransition(_("You cannot act on this deal in that role."), status=403)
+
+
+def _release_quantity(deal: Deal) -> None:
+    """Give the reserved items back to the offer (never past the offer's ceiling)."""
+    Offer.objects.filter(pk=deal.offer_id).update(
+        quantity_available=Least(F("quantity_available") + deal.quantity, MAX_QUANTITY),
+        updated_at=timezone.now(),
+    )
+
+
+def deal_transition(
+    *, deal: Deal, to: str, actor: User | None, role: str, reason: str = ""
+) -> Deal:
+    """Move ``deal`` to ``to`` if the table in ``deals.state`` allows it for ``role``.
+
+    Locks the deal's row (then its offer's, when quantity returns), so two moves of one
+    deal queue up and the second sees the first's result. An illegal move raises
+    ``IllegalTransition`` and changes nothing.
+    """
+    with transaction.atomic():
+        locked = Deal.objects.select_for_update().get(pk=deal.pk)
+        _check_actor(locked, actor, role)
+        check_transition(locked.status, to, role)
+        previous, locked.status = locked.status, to
+        locked.save(update_fields=["status", "updated_at"])
+        if to in RELEASES_QUANTITY:
+            _release_quantity(locked)
+        DealTransition.objects.create(
+            deal=locked, from_status=previous, to_status=to, actor=actor, role=role,
+            reason=reason[:255],
+        )
+    deal.status, deal.updated_at = locked.status, locked.updated_at
+    return locked
+
+
+def deals_expire_unpaid(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Expire deals whose payment window has passed; returns how many expired."""
+    now = now or timezone.now()
+    due = list(
+        Deal.objects.filter(status__in=EXPIRABLE, expires_at__lte=now)
+        .order_by("expires_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    expired = 0
+    for deal in Deal.objects.filter(pk__in=due).order_by("pk"):
+        try:
+            deal_transition(
+                deal=deal, to=Status.EXPIRED, actor=None, role=Role.SYSTEM,
+                reason="payment window elapsed",
+            )
+        except IllegalTransition:
+            continue  # paid or cancelled meanwhile: nothing to expire
+        expired += 1
+    return expired

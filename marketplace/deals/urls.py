@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "deals"
+
+urlpatterns = [
+    path("", views.deal_list, name="list"),
+    path("new/<int:offer_pk>/", views.deal_open, name="create"),
+    path("<int:pk>/", views.deal_detail, name="detail"),
+    path("<int:pk>/cancel/", views.deal_act, {"action": "cancel"}, name="cancel"),
+    path("<int:pk>/complete/", views.deal_act, {"action": "complete"}, name="complete"),
+]
