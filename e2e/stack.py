@@ -62,8 +62,13 @@ class Service:
 
     def manage(self, *args: str, input_text: str | None = None) -> str:
         result = subprocess.run(
-            [str(BIN / "python"), "manage.py", *args], cwd=self.cwd, env=self.env,
-            capture_output=True, text=True, input=input_text, check=False,
+            [str(BIN / "python"), "manage.py", *args],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=input_text,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"{self.name} manage.py {args}: {result.stderr}")
@@ -76,21 +81,47 @@ class Service:
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"{self.name}-{role}.log").open("ab")
         self.processes[role] = subprocess.Popen(
-            command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=self.cwd,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
     def start_web(self) -> None:
-        self.start("web", [
-            str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-            "--workers", "3", "--threads", "4", "--timeout", "60",
-        ])
+        self.start(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "3",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+            ],
+        )
         wait_until_up(self.url + "/api/schema/" if self.name == "bank" else self.url + "/")
 
     def start_worker(self, *, beat: bool = False) -> None:
-        command = [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
-                   "--concurrency", "4", "--hostname", f"{self.name}@%h", "--without-mingle",
-                   "--without-gossip"]
+        command = [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "4",
+            "--hostname",
+            f"{self.name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
         if beat:
             command += ["--beat", "--schedule", str(LOGS / f"{self.name}-beat-schedule")]
         self.start("worker", command)
@@ -115,8 +146,11 @@ class Service:
 def base_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE"))}
     env.update(
-        PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", DEBUG="false",
-        DJANGO_SETTINGS_MODULE="config.settings.local", AXES_ENABLED="false",
+        PYTHONPATH=str(REPO),
+        PYTHONUNBUFFERED="1",
+        DEBUG="false",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        AXES_ENABLED="false",
         SECRET_KEY="e2e-" + "k" * 60,
     )
     env.update(extra)
@@ -141,22 +175,39 @@ def start_stack(smtp: SmtpCatcher) -> Stack:
         redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
     client.close()
     mail = {"EMAIL_HOST": smtp.host, "EMAIL_PORT": str(smtp.port)}
-    bank = Service("bank", REPO / "bank", base_env(
-        DATABASE_URL=recreate_database("e2e_bank"), CELERY_BROKER_URL=f"{REDIS}/14",
-        CONFIRMATION_CODE_RESEND_INTERVAL="1", **mail,
-    ), free_port())
+    bank = Service(
+        "bank",
+        REPO / "bank",
+        base_env(
+            DATABASE_URL=recreate_database("e2e_bank"),
+            CELERY_BROKER_URL=f"{REDIS}/14",
+            CONFIRMATION_CODE_RESEND_INTERVAL="1",
+            **mail,
+        ),
+        free_port(),
+    )
     bank.manage("migrate", "--no-input", "-v0")
     demo_file = LOGS / "demo-bank.json"
     LOGS.mkdir(parents=True, exist_ok=True)
     bank.manage("demo_data", "--output", str(demo_file))
     demo = json.loads(demo_file.read_text())
-    market = Service("market", REPO / "marketplace", base_env(
-        DATABASE_URL=recreate_database("e2e_market"), CELERY_BROKER_URL=f"{REDIS}/15",
-        BANK_API_URL=bank.url, BANK_API_CLIENT_ID=str(demo["BANK_API_CLIENT_ID"]),
-        BANK_API_SECRET=str(demo["BANK_API_SECRET"]),
-        PLATFORM_ACCOUNT=str(demo["PLATFORM_ACCOUNT"]),
-        PAYMENT_RETRY_BASE_DELAY="1", **mail,
-    ), free_port())
+    market = Service(
+        "market",
+        REPO / "marketplace",
+        base_env(
+            DATABASE_URL=recreate_database("e2e_market"),
+            CELERY_BROKER_URL=f"{REDIS}/15",
+            BANK_API_URL=bank.url,
+            BANK_API_CLIENT_ID=str(demo["BANK_API_CLIENT_ID"]),
+            BANK_API_SECRET=str(demo["BANK_API_SECRET"]),
+            PLATFORM_ACCOUNT=str(demo["PLATFORM_ACCOUNT"]),
+            PAYMENT_RETRY_BASE_DELAY="1",
+            PAYMENT_STUCK_AFTER="5",
+            PAYMENT_CHECK_INTERVAL="2",
+            **mail,
+        ),
+        free_port(),
+    )
     market.manage("migrate", "--no-input", "-v0")
     market.manage("demo_data", "--bank-file", str(demo_file))
     stack = Stack(smtp=smtp, bank=bank, market=market, bank_demo=demo)

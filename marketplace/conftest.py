@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import SettlementAccount
 from bank_client import BankError, BankRefused, OperationInfo
@@ -28,6 +29,38 @@ def account_number() -> str:
     )
 
 
+def number_with_a_typo() -> str:
+    """A 20-digit number whose control key does not match the bank's BIK."""
+    valid = account_number()
+    return valid[:8] + str((int(valid[8]) + 1) % 10) + valid[9:]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """A request to /ru/ leaves Russian active in the thread; reverse() would follow it."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """A reused database may have been flushed by an earlier run's transactional tests."""
+    with django_db_blocker.unblock():
+        seed_reference_data()
+
+
+def seed_reference_data() -> None:
+    """Put back the rows the data migrations create: categories, the commission setting."""
+    from django.apps import apps
+
+    from commission.selectors import commission_current
+
+    seeding = importlib.import_module("offers.migrations.0004_seed_categories")
+    seeding.seed(apps, None)
+    commission_current()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     counter = itertools.count(1)
@@ -35,8 +68,10 @@ def make_user(db: Any) -> Callable[..., User]:
     def make(email: str | None = None, **extra: Any) -> User:
         n = next(counter)
         return User.objects.create_user(
-            email or f"user{n}@example.com", "correct-horse-battery",
-            name=extra.pop("name", f"User {n}"), **extra,
+            email or f"user{n}@example.com",
+            "correct-horse-battery",
+            name=extra.pop("name", f"User {n}"),
+            **extra,
         )
 
     return make
@@ -68,8 +103,11 @@ def client_for(user: User | None) -> Client:
 def make_linked_account(db: Any) -> Callable[..., SettlementAccount]:
     def make(user: User, *, default: bool = True) -> SettlementAccount:
         return SettlementAccount.objects.create(
-            user=user, number=account_number(), status=SettlementAccount.Status.LINKED,
-            bank_operation_id=f"op-linked-{next(_serials)}", is_default_payout=default,
+            user=user,
+            number=account_number(),
+            status=SettlementAccount.Status.LINKED,
+            bank_operation_id=f"op-linked-{next(_serials)}",
+            is_default_payout=default,
             linked_at=timezone.now(),
         )
 
@@ -139,10 +177,18 @@ class FakeBank:
         if idempotency_key in self.by_key:
             return self.operations[self.by_key[idempotency_key]]
         info = OperationInfo(
-            id=f"op-{next(self._ids)}", kind="link", status="awaiting_code",
-            account=account_number, amount=0, payees=(), description="Account link",
-            code_expires_at=timezone.now() + timedelta(minutes=5), attempts_left=3,
-            code_sends=1, failure_reason="", finished_at=None,
+            id=f"op-{next(self._ids)}",
+            kind="link",
+            status="awaiting_code",
+            account=account_number,
+            amount=0,
+            payees=(),
+            description="Account link",
+            code_expires_at=timezone.now() + timedelta(minutes=5),
+            attempts_left=3,
+            code_sends=1,
+            failure_reason="",
+            finished_at=None,
         )
         self.operations[info.id] = info
         self.by_key[idempotency_key] = info.id
@@ -162,7 +208,10 @@ class FakeBank:
             if left == 0:
                 raise BankRefused("operation_blocked", "Blocked.", status=409)
             raise BankRefused(
-                "invalid_code", "Wrong code.", field="code", extra={"attempts_left": left},
+                "invalid_code",
+                "Wrong code.",
+                field="code",
+                extra={"attempts_left": left},
                 status=422,
             )
         done = replace(info, status="done", code_expires_at=None)
@@ -182,7 +231,9 @@ class FakeBank:
         self._record("operation_resend", operation_id=operation_id)
         info = self._operation(operation_id)
         renewed = replace(
-            info, code_expires_at=timezone.now() + timedelta(minutes=5), attempts_left=3,
+            info,
+            code_expires_at=timezone.now() + timedelta(minutes=5),
+            attempts_left=3,
             code_sends=info.code_sends + 1,
         )
         self.operations[operation_id] = renewed

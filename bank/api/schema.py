@@ -9,7 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from paylib import signing
 
 
-class SignatureScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class SignatureScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.SignatureAuthentication"
     name = "RequestSignature"
 

@@ -21,8 +21,9 @@ urlpatterns += i18n_patterns(
 def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """JSON for API paths, so that a client never has to parse an HTML page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": "No such API path."}},
-                            status=404)
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "No such API path."}}, status=404
+        )
     return page_not_found(request, exception)
 
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -158,7 +158,9 @@ class AccountAdmin(admin.ModelAdmin):
         return [deposit, *super().get_urls()]
 
     def deposit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        account = get_object_or_404(Account, pk=object_id)
+        account = self.get_object(request, unquote(object_id))
+        if account is None:
+            raise Http404
         if not self.has_change_permission(request, account):
             raise PermissionDenied
         if request.method == "POST":

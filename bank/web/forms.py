@@ -53,6 +53,10 @@ class SignInForm(AuthenticationForm):
         "inactive": _("This sign-in is disabled. Please contact the bank."),
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""  # Pico puts the label above the field: no colon
+
     def clean_username(self) -> str:
         # Customers are stored with lower-case emails (see CustomerManager.create_user).
         return str(self.cleaned_data["username"]).strip().lower()

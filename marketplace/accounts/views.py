@@ -28,9 +28,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
     form = AccountAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.settlement_account_add(
-                user=user, number=form.cleaned_data["number"]
-            )
+            account = services.settlement_account_add(user=user, number=form.cleaned_data["number"])
         except ApplicationError as error:
             add_application_error(form, error)
         else:

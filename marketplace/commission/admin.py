@@ -41,15 +41,27 @@ class CommissionSettingAdmin(admin.ModelAdmin):
 
 @admin.register(CommissionChange)
 class CommissionChangeAdmin(admin.ModelAdmin):
-    list_display = ["changed_at", "changed_by", "old_percent", "new_percent", "old_minimum",
-                    "new_minimum"]
+    list_display = [
+        "changed_at",
+        "changed_by",
+        "old_percent",
+        "new_percent",
+        "old_minimum",
+        "new_minimum",
+    ]
     list_filter = ["changed_at"]
     search_fields = ["changed_by__email", "changed_by__name"]
     date_hierarchy = "changed_at"
     actions = [
         csv_export_action(
-            ["changed_at", "changed_by__email", "old_percent", "new_percent", "old_minimum",
-             "new_minimum"],
+            [
+                "changed_at",
+                "changed_by__email",
+                "old_percent",
+                "new_percent",
+                "old_minimum",
+                "new_minimum",
+            ],
             name="commission-history",
         )
     ]

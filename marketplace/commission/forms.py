@@ -20,9 +20,7 @@ class CommissionSettingForm(forms.ModelForm):
         min_value=Decimal(0),
         max_value=Decimal(100),
     )
-    minimum = AmountField(
-        label=_("Minimum commission, roubles"), allow_zero=True, required=False
-    )
+    minimum = AmountField(label=_("Minimum commission, roubles"), allow_zero=True, required=False)
 
     class Meta:
         model = CommissionSetting

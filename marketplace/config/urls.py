@@ -10,6 +10,7 @@ urlpatterns += i18n_patterns(
     path("users/", include("users.urls")),
     path("accounts/", include("accounts.urls")),
     path("deals/", include("deals.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("offers.urls")),
     prefix_default_language=False,
 )

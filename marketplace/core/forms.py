@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from paylib.money import AmountError, format_amount, parse_amount
 
+MAX_LENGTH = 24
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_NOT_A_NUMBER = "Enter a number, for example 1250.00."
 # paylib speaks English; these are the same messages, translatable.
 _AMOUNT_MESSAGES = {
     "Amounts must not be floats.": _("Enter a number, for example 1250.00."),
@@ -30,8 +34,11 @@ class AmountField(forms.CharField):
 
     def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
         self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 24)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        # Checked on the text in to_python: the max_length validator would see kopecks.
+        kwargs.pop("max_length", None)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": MAX_LENGTH})
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -43,7 +50,12 @@ class AmountField(forms.CharField):
         raw = super().to_python(value)
         if raw is None or raw in self.empty_values:
             return None
+        if len(raw) > MAX_LENGTH:
+            raise forms.ValidationError(_("The amount is too large."), code="invalid_amount")
         text = _normalise(raw)
+        if not _PLAIN_NUMBER.fullmatch(text):
+            # No exponents, no "NaN", no "+": a sum as people write it, or nothing.
+            raise forms.ValidationError(_AMOUNT_MESSAGES[_NOT_A_NUMBER], code="invalid_amount")
         if self.allow_zero and _is_zero(text):
             return 0
         try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -43,19 +44,21 @@ def _hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps(list(values), default=_default, separators=(",", ":")).encode()
+def encode_cursor(tag: str, values: Sequence[Any]) -> str:
+    raw = json.dumps([tag, *values], default=_default, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, length: int) -> list[Any] | None:
+def decode_cursor(cursor: str, *, tag: str, length: int) -> list[Any] | None:
+    """The values in ``cursor`` if it was made for this ordering (``tag``), else None."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw, object_hook=_hook)
+        decoded = json.loads(raw, object_hook=_hook)
     except (binascii.Error, ValueError, TypeError):
         return None
-    if not isinstance(values, list) or len(values) != length:
+    if not isinstance(decoded, list) or len(decoded) != length + 1 or decoded[0] != tag:
         return None
+    values = decoded[1:]
     if not all(isinstance(v, int | float | str | datetime) for v in values):
         return None
     return values
@@ -77,14 +80,19 @@ def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
 def keyset_page(
     queryset: QuerySet[M], *, ordering: Sequence[str], cursor: str | None, size: int
 ) -> KeysetPage[M]:
-    values = decode_cursor(cursor, length=len(ordering)) if cursor else None
+    """Rows after ``cursor`` (the first page if it is missing, stale or tampered with)."""
+    tag = ",".join(ordering)
+    values = decode_cursor(cursor, tag=tag, length=len(ordering)) if cursor else None
     queryset = queryset.order_by(*ordering)
     if values is not None:
-        queryset = queryset.filter(_after(ordering, values))
+        try:
+            queryset = queryset.filter(_after(ordering, values))
+        except (TypeError, ValueError, ValidationError):
+            values = None  # values of the wrong type for their fields
     rows = list(queryset[: size + 1])
     items, extra = rows[:size], rows[size:]
     next_cursor = None
     if extra and items:
         last = items[-1]
-        next_cursor = encode_cursor([getattr(last, f.lstrip("-")) for f in ordering])
+        next_cursor = encode_cursor(tag, [getattr(last, f.lstrip("-")) for f in ordering])
     return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)

@@ -86,9 +86,7 @@ class DealTransition(models.Model):
     deal = models.ForeignKey(
         Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="transitions"
     )
-    from_status = models.CharField(
-        _("from"), max_length=16, choices=Status.choices, blank=True
-    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

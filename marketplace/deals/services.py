@@ -51,14 +51,25 @@ def deal_create(*, buyer: User, offer: Offer, quantity: int) -> Deal:
         locked.quantity_available -= quantity
         locked.save(update_fields=["quantity_available", "updated_at"])
         deal = Deal.objects.create(
-            buyer=buyer, seller_id=locked.seller_id, offer=locked, offer_title=locked.title,
-            quantity=quantity, unit_price=locked.price, amount=amount,
-            commission_percent=setting.percent, commission_amount=split.commission,
-            seller_net=split.net, status=Status.CREATED,
+            buyer=buyer,
+            seller_id=locked.seller_id,
+            offer=locked,
+            offer_title=locked.title,
+            quantity=quantity,
+            unit_price=locked.price,
+            amount=amount,
+            commission_percent=setting.percent,
+            commission_amount=split.commission,
+            seller_net=split.net,
+            status=Status.CREATED,
             expires_at=timezone.now() + settings.DEAL_PAYMENT_WINDOW,
         )
         DealTransition.objects.create(
-            deal=deal, from_status="", to_status=Status.CREATED, actor=buyer, role=Role.BUYER,
+            deal=deal,
+            from_status="",
+            to_status=Status.CREATED,
+            actor=buyer,
+            role=Role.BUYER,
             reason="opened",
         )
     return deal
@@ -101,7 +112,11 @@ def deal_transition(
         if to in RELEASES_QUANTITY:
             _release_quantity(locked)
         DealTransition.objects.create(
-            deal=locked, from_status=previous, to_status=to, actor=actor, role=role,
+            deal=locked,
+            from_status=previous,
+            to_status=to,
+            actor=actor,
+            role=role,
             reason=reason[:255],
         )
     deal.status, deal.updated_at = locked.status, locked.updated_at
@@ -120,7 +135,10 @@ def deals_expire_unpaid(*, now: datetime | None = None, limit: int = 500) -> int
     for deal in Deal.objects.filter(pk__in=due).order_by("pk"):
         try:
             deal_transition(
-                deal=deal, to=Status.EXPIRED, actor=None, role=Role.SYSTEM,
+                deal=deal,
+                to=Status.EXPIRED,
+                actor=None,
+                role=Role.SYSTEM,
                 reason="payment window elapsed",
             )
         except IllegalTransition:

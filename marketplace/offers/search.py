@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from .models import Offer
 
@@ -30,9 +31,10 @@ def offers_matching(queryset: QuerySet[Offer], text: str) -> QuerySet[Offer]:
     """Offers matching ``text``, annotated with ``rank`` (higher is better)."""
     if uses_full_text():
         query = search_query(text)
-        return queryset.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
+        # ts_rank is a float4, which reaches Python rounded for display; as float8 it
+        # survives the trip through a page cursor exactly, so pages neither skip nor repeat.
+        rank = Cast(SearchRank(F("search_vector"), query), FloatField())
+        return queryset.filter(search_vector=query).annotate(rank=rank)
     condition = Q()
     for word in text.split():
         condition &= Q(title__icontains=word) | Q(description__icontains=word)

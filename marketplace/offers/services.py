@@ -91,7 +91,12 @@ def offer_update(
         offer.price, offer.quantity_available, offer.category = price, quantity, category
         offer.save(
             update_fields=[
-                "title", "description", "price", "quantity_available", "category", "updated_at"
+                "title",
+                "description",
+                "price",
+                "quantity_available",
+                "category",
+                "updated_at",
             ]
         )
     return offer
@@ -120,6 +125,8 @@ def offer_resume(*, offer: Offer, actor: User) -> Offer:
 def offer_close(*, offer: Offer, actor: User) -> Offer:
     """Withdraw the offer for good; open deals on it go on."""
     return _set_status(
-        offer, actor, to=Offer.Status.CLOSED,
+        offer,
+        actor,
+        to=Offer.Status.CLOSED,
         allowed_from={Offer.Status.ACTIVE, Offer.Status.PAUSED},
     )

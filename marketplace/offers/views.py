@@ -65,8 +65,12 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             offer = services.offer_create(
-                seller=user, title=data["title"], description=data["description"],
-                price=data["price"], quantity=data["quantity"], category=data["category"],
+                seller=user,
+                title=data["title"],
+                description=data["description"],
+                price=data["price"],
+                quantity=data["quantity"],
+                category=data["category"],
             )
         except ApplicationError as error:
             add_application_error(form, error)
@@ -82,16 +86,24 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     offer = offer_get_own(offer_id=pk, user=user)
     initial = {
-        "title": offer.title, "description": offer.description, "price": offer.price,
-        "quantity": offer.quantity_available, "category": offer.category,
+        "title": offer.title,
+        "description": offer.description,
+        "price": offer.price,
+        "quantity": offer.quantity_available,
+        "category": offer.category,
     }
     form = OfferEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.offer_update(
-                offer=offer, actor=user, title=data["title"], description=data["description"],
-                price=data["price"], quantity=data["quantity"], category=data["category"],
+                offer=offer,
+                actor=user,
+                title=data["title"],
+                description=data["description"],
+                price=data["price"],
+                quantity=data["quantity"],
+                category=data["category"],
             )
         except ApplicationError as error:
             add_application_error(form, error)

@@ -21,7 +21,9 @@ from .services import user_create, user_update_profile
 def _in_language(response: HttpResponse, language: str) -> HttpResponse:
     """Remember the user's language for pages outside the /ru/ prefix, e.g. /i18n/."""
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.SESSION_COOKIE_AGE,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.SESSION_COOKIE_AGE,
         samesite="Lax",
     )
     return response
@@ -37,7 +39,9 @@ class SignUpView(FormView):
     def form_valid(self, form: SignUpForm) -> HttpResponse:
         data = form.cleaned_data
         user = user_create(
-            email=data["email"], name=data["name"], password=data["password1"],
+            email=data["email"],
+            name=data["name"],
+            password=data["password1"],
             language=data["language"],
         )
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -29,6 +29,7 @@ def deposit(client: Client, account: Account, amount: str, **extra: str) -> Any:
     return client.post(deposit_url(account), data)
 
 
+@pytest.mark.smoke
 def test_deposit_posts_a_balanced_posting_and_raises_the_balance(
     admin_client_: Client, staff: Customer, make_account: Callable[..., Account]
 ) -> None:
@@ -186,3 +187,8 @@ def test_posting_page_shows_its_entries(
     html = page.content.decode()
     assert account.number in html
     assert "12.34\u00a0₽" in html
+
+
+def test_deposit_to_a_missing_account_is_not_found(admin_client_: Client) -> None:
+    assert admin_client_.get("/admin/ledger/account/abc/deposit/").status_code == 404
+    assert admin_client_.get("/admin/ledger/account/0/deposit/").status_code == 404

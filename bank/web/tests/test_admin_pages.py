@@ -26,14 +26,18 @@ BANK_MODELS = sorted(
 
 
 @pytest.fixture
-def operation(
-    platform: tuple[ApiClient, str], make_account: Callable[..., Account]
-) -> Operation:
+def operation(platform: tuple[ApiClient, str], make_account: Callable[..., Account]) -> Operation:
     payer, payee = make_account(balance=500_00, link_to=platform[0]), make_account()
     operation = Operation.objects.create(
-        client=platform[0], idempotency_key="k1", request_hash="r" * 64,
-        kind=Operation.Kind.PAYMENT, account=payer, customer=payer.customer, amount=300_00,
-        code_hash="c0dehash" * 8, key_hash="5ec7e7" * 10,
+        client=platform[0],
+        idempotency_key="k1",
+        request_hash="r" * 64,
+        kind=Operation.Kind.PAYMENT,
+        account=payer,
+        customer=payer.customer,
+        amount=300_00,
+        code_hash="c0dehash" * 8,
+        key_hash="5ec7e7" * 10,
     )
     OperationLeg.objects.create(operation=operation, account=payee, amount=300_00, position=0)
     return operation
@@ -41,8 +45,13 @@ def operation(
 
 def test_every_bank_model_is_in_the_admin() -> None:
     assert BANK_MODELS == [
-        "api_apiclient", "customers_customer", "ledger_account", "ledger_entry",
-        "ledger_posting", "operations_accountlink", "operations_operation",
+        "api_apiclient",
+        "customers_customer",
+        "ledger_account",
+        "ledger_entry",
+        "ledger_posting",
+        "operations_accountlink",
+        "operations_operation",
     ]
 
 
@@ -81,8 +90,11 @@ def test_non_staff_customer_cannot_open_the_admin(
 
 def test_staff_add_a_customer_with_a_password(admin_client_: Client) -> None:
     data = {
-        "email": "New.Person@Example.com", "full_name": "New Person", "language": "ru",
-        "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42",
+        "email": "New.Person@Example.com",
+        "full_name": "New Person",
+        "language": "ru",
+        "password1": "a-long-passphrase-42",
+        "password2": "a-long-passphrase-42",
     }
     response = admin_client_.post(reverse("admin:customers_customer_add"), data)
     assert response.status_code == 302
@@ -96,8 +108,11 @@ def test_a_second_customer_with_the_same_email_is_refused(
 ) -> None:
     make_customer(email="anna@example.com")
     data = {
-        "email": "ANNA@example.com", "full_name": "Anna", "language": "en",
-        "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42",
+        "email": "ANNA@example.com",
+        "full_name": "Anna",
+        "language": "en",
+        "password1": "a-long-passphrase-42",
+        "password2": "a-long-passphrase-42",
     }
     response = admin_client_.post(reverse("admin:customers_customer_add"), data)
     assert response.status_code == 200

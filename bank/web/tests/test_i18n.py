@@ -28,6 +28,7 @@ def test_sign_in_page_in_russian_under_the_ru_prefix(client: Client) -> None:
     assert "Пароль" in html
 
 
+@pytest.mark.smoke
 def test_accounts_in_russian_with_russian_money(
     signed_in: Callable[[Customer], Client], make_account: Callable[..., Account]
 ) -> None:

@@ -50,8 +50,12 @@ def test_operations_page_separates_pending_from_finished(
         payer, payee, 1_500_00, code_expires_at=timezone.now() + timedelta(minutes=5)
     )
     failed = make_payment(
-        payer, payee, 2_000_00, status=Operation.Status.FAILED,
-        failure_reason="insufficient_funds", finished_at=timezone.now(),
+        payer,
+        payee,
+        2_000_00,
+        status=Operation.Status.FAILED,
+        failure_reason="insufficient_funds",
+        finished_at=timezone.now(),
     )
     response = signed_in(payer.customer).get(reverse("web:operations"))
     assert response.status_code == 200

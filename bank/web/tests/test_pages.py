@@ -63,6 +63,7 @@ def test_account_number_is_grouped_for_reading(
     assert grouped in signed_in(account.customer).get(reverse("web:accounts")).content.decode()
 
 
+@pytest.mark.smoke
 def test_another_customers_statement_is_not_found(
     signed_in: Callable[[Customer], Client],
     make_account: Callable[..., Account],
@@ -83,6 +84,7 @@ def test_the_banks_own_account_is_not_found(
     assert signed_in(account.customer).get(statement_url(cash)).status_code == 404
 
 
+@pytest.mark.smoke
 def test_statement_shows_entries_newest_first_with_running_balance(
     signed_in: Callable[[Customer], Client],
     make_account: Callable[..., Account],

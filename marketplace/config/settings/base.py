@@ -39,6 +39,7 @@ LOCAL_APPS = [
     "accounts",
     "offers",
     "deals",
+    "payments",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -139,10 +140,21 @@ PLATFORM_ACCOUNT = env.str("PLATFORM_ACCOUNT", default="")
 DEAL_PAYMENT_WINDOW = timedelta(seconds=env.int("DEAL_PAYMENT_WINDOW", default=24 * 3600))
 CATALOGUE_PAGE_SIZE = 24
 
-vars().update(
-    django_conf.celery(env, default_broker_file=VAR_DIR / "marketplace-broker.sqlite3")
-)
+vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "marketplace-broker.sqlite3"))
+# Payments: how long to wait before retrying the bank, and when to ask about a payment
+# that has been processing for too long (the periodic check settles it either way).
+PAYMENT_RETRY_BASE_DELAY = env.float("PAYMENT_RETRY_BASE_DELAY", default=2.0)
+PAYMENT_STUCK_AFTER = env.int("PAYMENT_STUCK_AFTER", default=60)
+# Encrypts stored payment keys (a Fernet key); derived from SECRET_KEY when empty.
+PAYMENT_KEY_ENCRYPTION_KEY = env.str("PAYMENT_KEY_ENCRYPTION_KEY", default="")
+# Where links in emails point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 CELERY_BEAT_SCHEDULE = {
+    "check-stuck-payments": {
+        "task": "payments.tasks.check_stuck_payments",
+        "schedule": env.float("PAYMENT_CHECK_INTERVAL", default=30.0),
+    },
     "expire-unpaid-deals": {
         "task": "deals.tasks.expire_unpaid_deals",
         "schedule": env.float("DEAL_EXPIRY_INTERVAL", default=300.0),

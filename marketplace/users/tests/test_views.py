@@ -66,9 +66,7 @@ def test_sign_in_redirects_in_the_users_language(make_user) -> None:  # type: ig
 
 
 def test_sign_in_with_a_wrong_password_is_refused(user: User) -> None:
-    response = Client().post(
-        reverse("users:login"), {"username": user.email, "password": "wrong"}
-    )
+    response = Client().post(reverse("users:login"), {"username": user.email, "password": "wrong"})
     assert response.status_code == 200
     assert "not right" in response.content.decode()
 
@@ -117,7 +115,8 @@ def test_password_reset_by_email_sets_a_new_password(user: User) -> None:
     assert response.context["validlink"]
     form_url = response.redirect_chain[-1][0]
     response = client.post(
-        form_url, {"new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"}
+        form_url,
+        {"new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"},
     )
     assert response["Location"] == reverse("users:password_reset_complete")
     user.refresh_from_db()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,26 @@ from ledger.services import account_open, deposit_create
 from operations.models import AccountLink
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo, never used in production
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    language: str
+    holder: str
+    serial: int  # pins the account number, so the demo looks the same on every run
+    deposit: int  # kopecks
+    linked: bool  # already linked to the marketplace
+
+
 PEOPLE = [
-    # email, full name, language, holder, serial, opening deposit in kopecks, link to platform
-    ("buyer@demo.test", "Boris Buyer", "en", "person", 1001, 150_000_00, True),
-    ("pokupatel@demo.test", "Полина Покупателева", "ru", "person", 1002, 80_000_00, True),
-    ("seller@demo.test", "Sophia Seller", "en", "person", 2001, 0, True),
-    ("prodavec@demo.test", "Пётр Продавцов", "ru", "person", 2002, 0, True),
-    ("platform@demo.test", "Marketplace LLC", "en", "company", 3001, 0, True),
-    ("newcomer@demo.test", "Nina Newcomer", "en", "person", 4001, 25_000_00, False),
+    Person("buyer@demo.test", "Boris Buyer", "en", "person", 1001, 150_000_00, True),
+    Person("pokupatel@demo.test", "Полина Покупателева", "ru", "person", 1002, 80_000_00, True),
+    Person("seller@demo.test", "Sophia Seller", "en", "person", 2001, 0, True),
+    Person("prodavec@demo.test", "Пётр Продавцов", "ru", "person", 2002, 0, True),
+    Person("platform@demo.test", "Marketplace LLC", "en", "company", 3001, 0, True),
+    Person("newcomer@demo.test", "Nina Newcomer", "en", "person", 4001, 25_000_00, False),
 ]
 
 
@@ -46,7 +59,7 @@ class Command(BaseCommand):
         client = ApiClient.objects.filter(name="marketplace").first()
         if client is None:
             client, _secret = api_client_create(name="marketplace")
-        accounts = {email: self._person(client, *rest, email=email) for email, *rest in PEOPLE}
+        accounts = {person.email: self._person(client, person) for person in PEOPLE}
         summary = {
             "BANK_API_CLIENT_ID": client.client_id,
             "BANK_API_SECRET": client_secret(client),
@@ -59,30 +72,24 @@ class Command(BaseCommand):
             options["output"].write_text(json.dumps(summary, indent=2, ensure_ascii=False))
         self.stdout.write(f"Bank demo data ready: staff@demo.test / {PASSWORD}")
 
-    def _person(
-        self,
-        client: ApiClient,
-        name: str,
-        language: str,
-        holder: str,
-        serial: int,
-        deposit: int,
-        linked: bool,
-        *,
-        email: str,
-    ) -> str:
-        customer = Customer.objects.filter(email=email).first()
+    def _person(self, client: ApiClient, person: Person) -> str:
+        customer = Customer.objects.filter(email=person.email).first()
         if customer is None:
             customer = Customer.objects.create_user(
-                email, PASSWORD, full_name=name, language=language
+                person.email, PASSWORD, full_name=person.name, language=person.language
             )
         account = Account.objects.filter(customer=customer).first()
         if account is None:
-            account = account_open(customer=customer, name="Current", holder=holder, serial=serial)
-            if deposit:
+            account = account_open(
+                customer=customer, name="Current", holder=person.holder, serial=person.serial
+            )
+            if person.deposit:
                 deposit_create(
-                    account=account, amount=deposit, created_by=None, description="Opening deposit"
+                    account=account,
+                    amount=person.deposit,
+                    created_by=None,
+                    description="Opening deposit",
                 )
-        if linked:
+        if person.linked:
             AccountLink.objects.get_or_create(client=client, account=account, revoked_at=None)
         return account.number

@@ -1,0 +1,114 @@
+"""Fixtures for the end-to-end tests: the whole stack, started once per session."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from client import Visitor
+from stack import Stack, start_stack
+
+from bank_client import BankClient
+from paylib.smtp_catcher import SmtpCatcher
+
+PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    with SmtpCatcher() as smtp:
+        running = start_stack(smtp)
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+@pytest.fixture(scope="session")
+def bank_api(stack: Stack) -> Iterator[BankClient]:
+    demo = stack.bank_demo
+    with BankClient(
+        stack.bank.url, str(demo["BANK_API_CLIENT_ID"]), str(demo["BANK_API_SECRET"])
+    ) as client:
+        yield client
+
+
+@dataclass(frozen=True)
+class Buyer:
+    email: str
+    account_number: str
+    account_id: int  # the settlement account's id on the marketplace
+
+
+_people = itertools.count(1)
+
+
+def make_buyers(stack: Stack, count: int, *, deposit: int, tag: str) -> list[Buyer]:
+    """Bank customers with ``deposit`` kopecks, linked to marketplace users of the same email."""
+    emails = [f"{tag}-{next(_people)}@e2e.test" for _ in range(count)]
+    numbers = json.loads(
+        stack.bank.shell(f"""
+import json
+from customers.models import Customer
+from ledger.services import account_open, deposit_create
+from operations.models import AccountLink
+from api.models import ApiClient
+client = ApiClient.objects.get(name="marketplace")
+out = []
+for email in {emails!r}:
+    c = Customer.objects.create_user(email, {PASSWORD!r}, full_name=email.split("@")[0])
+    a = account_open(customer=c, name="Current")
+    if {deposit}:
+        deposit_create(account=a, amount={deposit}, created_by=None)
+    AccountLink.objects.create(client=client, account=a)
+    out.append(a.number)
+print(json.dumps(out))
+""")
+        .strip()
+        .splitlines()[-1]
+    )
+    ids = json.loads(
+        stack.market.shell(f"""
+import json
+from django.utils import timezone
+from users.models import User
+from accounts.models import SettlementAccount
+out = []
+for email, number in zip({emails!r}, {numbers!r}):
+    u = User.objects.create_user(email, {PASSWORD!r}, name=email.split("@")[0])
+    s = SettlementAccount.objects.create(user=u, number=number, status="linked",
+        linked_at=timezone.now(), bank_operation_id="e2e")
+    out.append(s.pk)
+print(json.dumps(out))
+""")
+        .strip()
+        .splitlines()[-1]
+    )
+    return [Buyer(e, n, i) for e, n, i in zip(emails, numbers, ids, strict=True)]
+
+
+def make_offer(stack: Stack, *, price: int, quantity: int = 1000) -> int:
+    """An offer of the demo seller (who has a payout account); returns its id."""
+    return int(
+        stack.market.shell(f"""
+from offers.models import Category
+from offers.services import offer_create
+from users.models import User
+o = offer_create(seller=User.objects.get(email="seller@demo.test"), title="E2E item",
+                 description="for the end-to-end tests", price={price}, quantity={quantity},
+                 category=Category.objects.get(slug="other"))
+print(o.pk)
+""")
+        .strip()
+        .splitlines()[-1]
+    )
+
+
+@pytest.fixture
+def visitor(stack: Stack) -> Iterator[Visitor]:
+    person = Visitor(stack.market.url)
+    yield person
+    person.close()

@@ -1,0 +1,324 @@
+"""A payment end to end: both services as real servers on PostgreSQL, Celery on Redis,
+the bank's code emails over real SMTP, and the money checked at the bank to the kopeck."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import redis
+from client import Visitor, balances, payment_id_from
+from stack import REDIS, Stack
+
+from bank_client import BankClient
+from conftest import PASSWORD, Buyer, make_buyers, make_offer
+
+
+def deal_money(stack: Stack, deal_id: int) -> dict[str, int]:
+    out = stack.market.shell(f"""
+import json
+from deals.models import Deal
+d = Deal.objects.get(pk={deal_id})
+print(json.dumps({{"amount": d.amount, "net": d.seller_net, "commission": d.commission_amount,
+                  "status": d.status}}))
+""")
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def mails_to(stack: Stack, email: str) -> int:
+    return len([m for m in stack.smtp.messages if email in str(m["To"])])
+
+
+def request_code(stack: Stack, visitor: Visitor, buyer: Buyer, deal: int) -> tuple[int, str]:
+    """Press Pay with the buyer's account; return the payment id and the emailed code."""
+    sent = mails_to(stack, buyer.email)
+    response = visitor.start_payment(deal, buyer.account_id)
+    assert response.status_code == 302, response.text[:3000]
+    payment = payment_id_from(response)
+    return payment, stack.smtp.last_code(buyer.email, count=sent + 1)
+
+
+def parties(stack: Stack, buyer: Buyer) -> tuple[str, str, str]:
+    demo = stack.bank_demo
+    return (
+        buyer.account_number,
+        demo["accounts"]["seller@demo.test"],  # type: ignore[index]
+        str(demo["PLATFORM_ACCOUNT"]),
+    )
+
+
+def signed_in(stack: Stack, buyer: Buyer) -> Visitor:
+    visitor = Visitor(stack.market.url)
+    visitor.sign_in(buyer.email, PASSWORD)
+    return visitor
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_a_payment_from_pay_to_paid_moves_money_to_the_kopeck(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=50_000_00, tag="happy")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=1_234_57), quantity=3)
+    money = deal_money(stack, deal)
+    assert money["amount"] == 3_703_71
+    assert money["net"] + money["commission"] == money["amount"]
+    accounts = parties(stack, buyer)
+    before = balances(bank_api, *accounts)
+    payment, code = request_code(stack, visitor, buyer, deal)
+    email = stack.smtp.wait_for(buyer.email)[-1]
+    assert "3,703.71" in str(email["Subject"])
+    confirmed = visitor.confirm(payment, code)
+    assert confirmed.headers["location"].endswith(f"/payments/{payment}/")
+    assert "being processed" in visitor.get(f"/payments/{payment}/").text
+    assert visitor.wait_final(payment)["status"] == "succeeded"
+    after = balances(bank_api, *accounts)
+    buyer_no, seller_no, platform_no = accounts
+    assert after[buyer_no] == before[buyer_no] - 3_703_71
+    assert after[seller_no] == before[seller_no] + money["net"]
+    assert after[platform_no] == before[platform_no] + money["commission"]
+    assert deal_money(stack, deal)["status"] == "paid"
+    stack.smtp.wait_for("seller@demo.test")
+    stack.bank.manage("reconcile")
+
+
+def test_wrong_code_shows_the_attempts_left_and_moves_nothing(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=10_000_00, tag="wrong")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=100_00))
+    payment, code = request_code(stack, visitor, buyer, deal)
+    response = visitor.confirm(payment, wrong(code))
+    assert response.status_code == 400
+    assert "4 attempts left" in response.text
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 10_000_00
+    assert visitor.confirm(payment, code).status_code == 302
+    assert visitor.wait_final(payment)["status"] == "succeeded"
+
+
+def test_expired_code_offers_a_new_one(stack: Stack) -> None:
+    buyer = make_buyers(stack, 1, deposit=10_000_00, tag="expired")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=100_00))
+    payment, code = request_code(stack, visitor, buyer, deal)
+    stack.bank.shell("""
+from datetime import timedelta
+from django.utils import timezone
+from operations.models import Operation
+Operation.objects.filter(status="awaiting_code", code_expires_at__gt=timezone.now()).update(
+    code_expires_at=timezone.now() - timedelta(seconds=1))
+""")
+    response = visitor.confirm(payment, code)
+    assert response.status_code == 400
+    assert "expired" in response.text
+    sent = mails_to(stack, buyer.email)
+    time.sleep(1.1)  # the bank's resend interval in the test stack
+    assert visitor.post(f"/payments/{payment}/resend/").status_code == 302
+    new_code = stack.smtp.last_code(buyer.email, count=sent + 1)
+    assert visitor.confirm(payment, new_code).status_code == 302
+    assert visitor.wait_final(payment)["status"] == "succeeded"
+
+
+def test_five_wrong_codes_stop_the_payment_and_the_deal_can_be_paid_with_a_new_code(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=10_000_00, tag="blocked")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=100_00))
+    payment, code = request_code(stack, visitor, buyer, deal)
+    for left in (4, 3, 2, 1):
+        assert f"{left} attempt" in visitor.confirm(payment, wrong(code)).text
+    final = visitor.confirm(payment, wrong(code))
+    assert final.status_code == 302  # back to the deal, with the reason
+    assert "Too many wrong codes" in visitor.get(final.headers["location"]).text
+    assert visitor.payment_status(payment)["status"] == "failed"
+    assert deal_money(stack, deal)["status"] == "created"
+    again, new_code = request_code(stack, visitor, buyer, deal)
+    assert again != payment
+    assert visitor.confirm(again, new_code).status_code == 302
+    assert visitor.wait_final(again)["status"] == "succeeded"
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 9_900_00
+
+
+def test_double_click_on_pay_and_double_submit_of_the_code_pay_once(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=10_000_00, tag="double")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=250_00))
+    sent = mails_to(stack, buyer.email)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        clicks = list(pool.map(lambda _: visitor.start_payment(deal, buyer.account_id), range(5)))
+    assert {payment_id_from(r) for r in clicks} == {payment_id_from(clicks[0])}
+    payment = payment_id_from(clicks[0])
+    code = stack.smtp.last_code(buyer.email, count=sent + 1)
+    time.sleep(0.5)
+    assert mails_to(stack, buyer.email) == sent + 1  # one operation, one code
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        submits = list(pool.map(lambda _: visitor.confirm(payment, code), range(5)))
+    assert all(r.status_code in (302, 400) for r in submits)
+    assert any(r.status_code == 302 for r in submits)
+    assert visitor.wait_final(payment)["status"] == "succeeded"
+    time.sleep(1)
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 9_750_00
+    count = stack.market.shell(
+        f"from payments.models import Payment; "
+        f"print(Payment.objects.filter(deal_id={deal}).count())"
+    )
+    assert count.strip().splitlines()[-1] == "1"
+
+
+def test_money_spent_elsewhere_before_execution_fails_the_payment(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=1_000_00, tag="spent")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=800_00))
+    payment, code = request_code(stack, visitor, buyer, deal)
+    stack.bank.shell(f"""
+from ledger.models import Account
+from ledger.services import Leg, cash_account, posting_create
+from django.db import transaction
+with transaction.atomic():
+    a = Account.objects.get(number="{buyer.account_number}")
+    posting_create(kind="adjustment", description="spent at a shop",
+                   legs=[Leg(a.pk, -500_00), Leg(cash_account().pk, 500_00)])
+""")
+    assert visitor.confirm(payment, code).status_code == 302
+    status = visitor.wait_final(payment)
+    assert (status["status"], status["failure_reason"]) == ("failed", "insufficient_funds")
+    assert "did not have enough money" in visitor.get(f"/payments/{payment}/").text
+    assert deal_money(stack, deal)["status"] == "payment_failed"
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 500_00
+    choose = visitor.get(f"/payments/deal/{deal}/")
+    assert choose.status_code == 200  # the buyer may pay again
+    assert "not enough for this deal" in choose.text
+
+
+def test_bank_down_during_execution_is_retried_until_it_is_back(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=10_000_00, tag="down")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=300_00))
+    payment, code = request_code(stack, visitor, buyer, deal)
+    stack.market.stop("worker")
+    try:
+        assert visitor.confirm(payment, code).status_code == 302
+        stack.bank.stop("web")
+        stack.market.start_worker(beat=True)
+        time.sleep(4)  # the task tries, fails, and backs off
+        assert visitor.payment_status(payment)["status"] == "processing"
+    finally:
+        stack.bank.start_web()
+    assert visitor.wait_final(payment, timeout=90)["status"] == "succeeded"
+    attempts = stack.market.shell(
+        f"from payments.models import PaymentEvent as E; print(E.objects.filter("
+        f"payment_id={payment}, action='execute', outcome='unavailable').count())"
+    )
+    assert int(attempts.strip().splitlines()[-1]) >= 1
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 9_700_00
+
+
+def test_a_worker_killed_mid_task_is_covered_by_the_periodic_check(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=10_000_00, tag="killed")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=400_00))
+    payment, code = request_code(stack, visitor, buyer, deal)
+    stack.market.stop("worker", sig=signal.SIGKILL)
+    try:
+        assert visitor.confirm(payment, code).status_code == 302
+        # The task died with the worker: drop it from the broker as if it were lost.
+        redis.Redis.from_url(f"{REDIS}/15").delete("celery")
+    finally:
+        stack.market.start_worker(beat=True)
+    assert visitor.wait_final(payment, timeout=90)["status"] == "succeeded"
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 9_600_00
+
+
+def test_another_user_gets_404_on_the_payment_pages(stack: Stack) -> None:
+    buyer, stranger = make_buyers(stack, 2, deposit=1_000_00, tag="privacy")
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=10_00))
+    payment, _code = request_code(stack, visitor, buyer, deal)
+    other = signed_in(stack, stranger)
+    for path in (
+        f"/payments/{payment}/code/",
+        f"/payments/{payment}/",
+        f"/payments/{payment}/status.json",
+        f"/payments/deal/{deal}/",
+        f"/deals/{deal}/",
+    ):
+        assert other.get(path).status_code == 404, path
+    assert other.post(f"/payments/{payment}/code/", {"code": "123456"}).status_code == 404
+
+
+def run_payment(stack: Stack, buyer: Buyer, deal: int) -> dict[str, Any]:
+    visitor = signed_in(stack, buyer)
+    try:
+        payment, code = request_code(stack, visitor, buyer, deal)
+        visitor.confirm(payment, code)
+        return visitor.wait_final(payment, timeout=180)
+    finally:
+        visitor.close()
+
+
+def total_at_bank(stack: Stack) -> tuple[int, int]:
+    out = stack.bank.shell("""
+from django.db.models import Sum
+from ledger.models import Account
+print(Account.objects.aggregate(s=Sum("balance"))["s"],
+      Account.objects.filter(kind="customer", balance__lt=0).count())
+""")
+    total, negative = out.strip().splitlines()[-1].split()
+    return int(total), int(negative)
+
+
+@pytest.mark.timeout_heavy
+def test_fifty_buyers_pay_fifty_deals_at_once(stack: Stack, bank_api: BankClient) -> None:
+    buyers = make_buyers(stack, 50, deposit=1_000_00, tag="crowd")
+    offer = make_offer(stack, price=100_00)
+    deals = []
+    for buyer in buyers:
+        visitor = signed_in(stack, buyer)
+        deals.append(visitor.open_deal(offer))
+        visitor.close()
+    total_before, _ = total_at_bank(stack)
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(
+            pool.map(lambda pair: run_payment(stack, *pair), zip(buyers, deals, strict=True))
+        )
+    assert [r["status"] for r in results] == ["succeeded"] * 50
+    total_after, negative = total_at_bank(stack)
+    assert (total_after, negative) == (total_before, 0)
+    assert set(balances(bank_api, *[b.account_number for b in buyers]).values()) == {900_00}
+    stack.bank.manage("reconcile")
+
+
+def test_one_buyer_paying_two_deals_at_once_from_an_account_that_covers_one(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=150_00, tag="two")[0]
+    offer = make_offer(stack, price=100_00)
+    visitor = signed_in(stack, buyer)
+    deals = [visitor.open_deal(offer), visitor.open_deal(offer)]
+    codes = []
+    for deal in deals:  # both pass the balance check: 150 covers 100
+        codes.append(request_code(stack, visitor, buyer, deal))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda pc: visitor.confirm(*pc), codes))
+    outcomes = sorted(visitor.wait_final(p)["status"] for p, _ in codes)
+    assert outcomes == ["failed", "succeeded"]
+    assert balances(bank_api, buyer.account_number)[buyer.account_number] == 50_00
+    assert total_at_bank(stack)[1] == 0
+    stack.bank.manage("reconcile")

@@ -1,0 +1,102 @@
+"""Payments for staff: read-only, with every bank call, and a re-check with the bank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from bank_client import BankError
+from core.admin_actions import csv_export_action
+from paylib.money import format_rub
+
+from .models import Payment, PaymentEvent
+from .settlement import payment_recheck
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    fields = ["at", "action", "outcome", "bank_code", "detail"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.action(description=_("Re-check with the bank"))
+def recheck_with_bank(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+    for payment in queryset.select_related("deal"):
+        try:
+            result = payment_recheck(payment=payment)
+        except BankError as error:
+            messages.error(
+                request, _("Payment %(id)s: %(error)s") % {"id": payment.pk, "error": error.message}
+            )
+            continue
+        messages.info(
+            request,
+            _("Payment %(id)s: %(status)s")
+            % {"id": payment.pk, "status": result.get_status_display()},
+        )
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "deal",
+        "buyer",
+        "amount_display",
+        "status",
+        "failure_reason",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "failure_reason", "created_at"]
+    search_fields = [
+        "idempotency_key",
+        "bank_operation_id",
+        "buyer__email",
+        "payer_number",
+        "deal__id",
+    ]
+    date_hierarchy = "created_at"
+    exclude = ["key_encrypted"]
+    inlines = [PaymentEventInline]
+    actions = [
+        recheck_with_bank,
+        csv_export_action(
+            [
+                "id",
+                "deal_id",
+                "buyer__email",
+                "payer_number",
+                "amount",
+                "seller_net",
+                "commission",
+                "status",
+                "failure_reason",
+                "bank_operation_id",
+                "created_at",
+                "finished_at",
+            ],
+        ),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Payment._meta.fields if f.name != "key_encrypted"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: Payment) -> str:
+        return format_rub(obj.amount)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

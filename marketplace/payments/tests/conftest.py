@@ -1,0 +1,159 @@
+"""A fake bank that also takes payments, and a deal ready to be paid."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from accounts.models import SettlementAccount
+from bank_client import BankRefused, BankUnavailable, Confirmation, OperationInfo, Payee
+from conftest import FakeBank, account_number
+from deals.models import Deal
+from deals.services import deal_create
+from offers.models import Offer
+from users.models import User
+
+
+class FakePaymentBank(FakeBank):
+    """The parts of the bank's API that a payment uses, with balances in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.balances: dict[str, int] = {}
+        self.keys: dict[str, str] = {}
+        self.unavailable_executes = 0
+        self._keys = itertools.count(1)
+
+    def balance(self, *, account_number: str) -> Any:
+        from bank_client import Balance
+
+        self._record("balance", account_number=account_number)
+        return Balance(account_number, self.balances.get(account_number, 0), "RUB")
+
+    def payment_request(
+        self,
+        *,
+        payer_account: str,
+        payees: list[Payee],
+        amount: int,
+        description: str,
+        idempotency_key: str,
+    ) -> OperationInfo:
+        self._record(
+            "payment_request",
+            payer=payer_account,
+            payees=payees,
+            amount=amount,
+            key=idempotency_key,
+        )
+        if idempotency_key in self.by_key:
+            return self.operations[self.by_key[idempotency_key]]
+        if self.balances.get(payer_account, 0) < amount:
+            raise BankRefused("insufficient_funds", "Not enough.", status=422)
+        info = OperationInfo(
+            id=f"op-{next(self._ids)}",
+            kind="payment",
+            status="awaiting_code",
+            account=payer_account,
+            amount=amount,
+            payees=tuple(payees),
+            description=description,
+            code_expires_at=timezone.now() + timedelta(minutes=5),
+            attempts_left=5,
+            code_sends=1,
+            failure_reason="",
+            finished_at=None,
+        )
+        self.operations[info.id] = info
+        self.by_key[idempotency_key] = info.id
+        return info
+
+    def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
+        info = self.link_confirm(operation_id=operation_id, code=code)
+        key = f"key-{next(self._keys)}-{'x' * 40}"
+        self.keys[operation_id] = key
+        self.operations[operation_id] = replace(info, status="confirmed")
+        return Confirmation(self.operations[operation_id], key)
+
+    def operation_execute(
+        self,
+        *,
+        operation_id: str,
+        key: str,
+        payer_account: str,
+        payees: list[Payee],
+        amount: int,
+    ) -> OperationInfo:
+        self._record("operation_execute", operation_id=operation_id, key=key)
+        if self.unavailable_executes:
+            self.unavailable_executes -= 1
+            raise BankUnavailable("The bank is down.")
+        info = self._operation(operation_id)
+        if self.keys.get(operation_id) != key:
+            raise BankRefused("invalid_key", "Wrong key.", status=403)
+        if info.status in ("done", "failed"):
+            return info
+        if self.balances.get(payer_account, 0) < amount:
+            info = replace(info, status="failed", failure_reason="insufficient_funds")
+        else:
+            self.balances[payer_account] -= amount
+            for payee in payees:
+                self.balances[payee.account] = self.balances.get(payee.account, 0) + payee.amount
+            info = replace(info, status="done")
+        self.operations[operation_id] = info
+        return info
+
+
+@pytest.fixture
+def bank(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakePaymentBank:
+    fake = FakePaymentBank()
+    for target in (
+        "accounts.bank.get_bank_client",
+        "payments.bank.get_bank_client",
+        "payments.services.get_bank_client",
+        "payments.selectors.get_bank_client",
+    ):
+        monkeypatch.setattr(target, lambda: fake)
+    settings.PLATFORM_ACCOUNT = account_number()
+    settings.PAYMENT_RETRY_BASE_DELAY = 0
+    return fake
+
+
+def confirm_committed(payment: Any, code: str) -> Any:
+    """Confirm, then run the on-commit hooks (the eager Celery task) as a real commit would."""
+    from payments import services
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.payment_confirm(payment=payment, code=code)
+
+
+@pytest.fixture
+def buyer(make_user: Callable[..., User]) -> User:
+    return make_user("buyer@example.com", name="Boris Buyer")
+
+
+@pytest.fixture
+def seller(make_user: Callable[..., User]) -> User:
+    return make_user("seller@example.com", name="Sophia Seller")
+
+
+@pytest.fixture
+def buyer_account(
+    buyer: User, bank: FakePaymentBank, make_linked_account: Callable[..., SettlementAccount]
+) -> SettlementAccount:
+    account = make_linked_account(buyer)
+    bank.balances[account.number] = 10_000_00
+    return account
+
+
+@pytest.fixture
+def deal(buyer: User, seller: User, make_offer: Callable[..., Offer]) -> Deal:
+    offer = make_offer(seller, price=1_500_00, quantity_available=3)
+    return deal_create(buyer=buyer, offer=offer, quantity=2)

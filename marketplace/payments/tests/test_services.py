@@ -1,0 +1,250 @@
+"""The payment services against a fake bank: every branch of the flow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import SettlementAccount
+from conftest import db_snapshot
+from deals.models import Deal
+from payments import crypto, services
+from payments.errors import BankUnreachable, CodeRejected, InsufficientBalance, PaymentError
+from payments.models import Payment
+from payments.settlement import payments_check_stuck
+from users.models import User
+
+from .conftest import FakePaymentBank, confirm_committed
+
+pytestmark = pytest.mark.django_db
+
+WRONG = "000000"
+
+
+def start(deal: Deal, buyer: User, account: SettlementAccount) -> Payment:
+    return services.payment_start(deal=deal, buyer=buyer, account=account)
+
+
+def test_not_enough_money_says_so_and_changes_nothing(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    bank.balances[buyer_account.number] = deal.amount - 1
+    before = db_snapshot()
+    with pytest.raises(InsufficientBalance, match=r"2,999\.99"):
+        start(deal, buyer, buyer_account)
+    assert db_snapshot() == before
+    assert not Payment.objects.exists()
+    assert bank.call_names() == ["balance"]
+
+
+def test_start_asks_for_a_code_for_exactly_this_operation(
+    deal: Deal,
+    buyer: User,
+    buyer_account: SettlementAccount,
+    bank: FakePaymentBank,
+    settings: object,
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    deal.refresh_from_db()
+    assert payment.status == "awaiting_code"
+    assert deal.status == "awaiting_code"
+    _, request = bank.calls[-1]
+    assert request["amount"] == deal.amount == 3_000_00
+    assert [(p.account, p.amount) for p in request["payees"]] == [
+        (payment.seller_number, deal.seller_net),
+        (settings.PLATFORM_ACCOUNT, deal.commission_amount),  # type: ignore[attr-defined]
+    ]
+    assert deal.seller_net + deal.commission_amount == deal.amount
+
+
+def test_double_click_on_pay_makes_one_payment(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    first = start(deal, buyer, buyer_account)
+    second = start(deal, buyer, buyer_account)
+    assert first.pk == second.pk
+    assert Payment.objects.count() == 1
+    assert bank.call_names().count("payment_request") == 1
+
+
+def test_wrong_code_shows_attempts_left(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    with pytest.raises(CodeRejected, match="4 attempts left"):
+        services.payment_confirm(payment=payment, code=WRONG)
+    payment.refresh_from_db()
+    assert (payment.status, payment.attempts_left) == ("awaiting_code", 4)
+
+
+def test_five_wrong_codes_end_the_payment_and_the_deal_can_be_paid_again(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    for _ in range(4):
+        with pytest.raises(CodeRejected):
+            services.payment_confirm(payment=payment, code=WRONG)
+    with pytest.raises(PaymentError, match="Too many wrong codes"):
+        services.payment_confirm(payment=payment, code=WRONG)
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert (payment.status, payment.failure_reason) == ("failed", "operation_blocked")
+    assert deal.status == "created"
+    again = start(deal, buyer, buyer_account)
+    assert again.pk != payment.pk
+    assert again.status == "awaiting_code"
+
+
+def test_right_code_pays_and_tells_both_parties(
+    deal: Deal,
+    buyer: User,
+    buyer_account: SettlementAccount,
+    bank: FakePaymentBank,
+    settings: object,
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    confirm_committed(payment, bank.CODE)
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert payment.status == "succeeded"
+    assert deal.status == "paid"
+    assert bank.balances[buyer_account.number] == 10_000_00 - deal.amount
+    assert bank.balances[payment.seller_number] == deal.seller_net
+    assert bank.balances[settings.PLATFORM_ACCOUNT] == deal.commission_amount  # type: ignore[attr-defined]
+    assert sorted(m.to[0] for m in mail.outbox) == [buyer.email, deal.seller.email]
+    assert [t.to_status for t in deal.transitions.order_by("at", "id")] == [
+        "created",
+        "awaiting_code",
+        "processing",
+        "paid",
+    ]
+
+
+def test_key_is_stored_encrypted(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    services.payment_confirm(payment=payment, code=bank.CODE)  # no commit: stays processing
+    payment.refresh_from_db()
+    key = bank.keys[payment.bank_operation_id]
+    assert key not in payment.key_encrypted
+    assert crypto.decrypt_key(payment.key_encrypted) == key
+
+
+def test_double_submit_of_the_code_confirms_once(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    first = services.payment_confirm(payment=payment, code=bank.CODE)
+    stale = Payment.objects.get(pk=payment.pk)
+    stale.status = "awaiting_code"  # the second request read the row before the first ended
+    second = services.payment_confirm(payment=stale, code=bank.CODE)
+    assert first.pk == second.pk
+    assert second.status == "processing"
+    assert Payment.objects.get().status == "processing"
+
+
+def test_money_spent_elsewhere_fails_the_payment_and_the_deal_is_payable_again(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    bank.balances[buyer_account.number] = 100  # spent between the code and the execution
+    confirm_committed(payment, bank.CODE)
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert (payment.status, payment.failure_reason) == ("failed", "insufficient_funds")
+    assert deal.status == "payment_failed"
+    bank.balances[buyer_account.number] = 10_000_00
+    assert start(deal, buyer, buyer_account).status == "awaiting_code"
+
+
+def test_bank_down_during_execution_is_retried_and_money_moves_once(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    bank.unavailable_executes = 2
+    confirm_committed(payment, bank.CODE)
+    payment.refresh_from_db()
+    assert payment.status == "succeeded"
+    assert bank.call_names().count("operation_execute") == 3
+    assert bank.balances[buyer_account.number] == 10_000_00 - deal.amount
+    assert payment.events.filter(action="execute", outcome="unavailable").count() == 2
+
+
+def test_bank_down_when_starting_leaves_a_payment_that_can_ask_again(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    from bank_client import BankUnavailable
+
+    bank.fail_next = None
+    original = bank.payment_request
+
+    def down(**kwargs: object) -> object:
+        raise BankUnavailable("down")
+
+    bank.payment_request = down  # type: ignore[method-assign, assignment]
+    with pytest.raises(BankUnreachable):
+        start(deal, buyer, buyer_account)
+    payment = Payment.objects.get()
+    assert payment.status == "requesting"
+    bank.payment_request = original  # type: ignore[method-assign]
+    assert services.payment_request_code(payment=payment).status == "awaiting_code"
+
+
+def test_periodic_check_settles_a_payment_the_worker_never_finished(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    services.payment_confirm(payment=payment, code=bank.CODE)  # queued, never run
+    payment.refresh_from_db()
+    # The bank did execute it before the worker died.
+    key = crypto.decrypt_key(payment.key_encrypted)
+    bank.operation_execute(
+        operation_id=payment.bank_operation_id,
+        key=key,
+        payer_account=payment.payer_number,
+        payees=[],
+        amount=payment.amount,
+    )
+    Payment.objects.filter(pk=payment.pk).update(
+        processing_since=timezone.now() - timedelta(minutes=10)
+    )
+    assert payments_check_stuck(older_than=timedelta(minutes=2)) == 1
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert (payment.status, deal.status) == ("succeeded", "paid")
+
+
+def test_periodic_check_executes_a_confirmed_payment_that_was_never_sent(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    bank.unavailable_executes = 13  # more than the task's retries: it gives up
+    confirm_committed(payment, bank.CODE)
+    payment.refresh_from_db()
+    assert payment.status == "processing"
+    bank.unavailable_executes = 0
+    Payment.objects.filter(pk=payment.pk).update(
+        processing_since=timezone.now() - timedelta(minutes=10)
+    )
+    payments_check_stuck(older_than=timedelta(minutes=2))
+    payment.refresh_from_db()
+    assert payment.status == "succeeded"
+
+
+def test_only_the_buyer_pays_from_his_own_linked_account(
+    deal: Deal,
+    buyer: User,
+    seller: User,
+    buyer_account: SettlementAccount,
+    bank: FakePaymentBank,
+) -> None:
+    seller_account = SettlementAccount.objects.get(user=seller)
+    with pytest.raises(PaymentError):
+        start(deal, seller, seller_account)
+    with pytest.raises(PaymentError):
+        start(deal, buyer, seller_account)
+    assert not Payment.objects.exists()

@@ -1,0 +1,134 @@
+"""The buyer's payment pages: choose the account, type the code, watch it go through."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import SettlementAccount
+from core.views import signed_in_user
+from deals.selectors import deal_get_for_user
+from deals.state import Role
+from paylib.errors import ApplicationError
+
+from . import services
+from .forms import ChooseAccountForm, CodeForm
+from .models import Payment
+from .selectors import live_payment_of, payable_accounts, payment_get_for_buyer
+from .services import PAYABLE
+
+
+@login_required
+def payment_start(request: HttpRequest, deal_pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    deal, role = deal_get_for_user(deal_id=deal_pk, user=user)
+    if role != Role.BUYER:
+        raise Http404
+    live = live_payment_of(deal=deal)
+    if live is not None:
+        return _redirect_to(live)
+    accounts = payable_accounts(user=user)
+    form = ChooseAccountForm(request.POST or None, accounts=accounts)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        account = SettlementAccount.objects.get(pk=form.cleaned_data["account"], user=user)
+        try:
+            payment = services.payment_start(deal=deal, buyer=user, account=account)
+        except ApplicationError as error:
+            form.add_error("account" if error.field == "account" else None, error.message)
+            status = 400
+        else:
+            return _redirect_to(payment)
+    elif request.method == "POST":
+        status = 400
+    context = {"deal": deal, "accounts": accounts, "form": form, "payable": deal.status in PAYABLE}
+    return render(request, "payments/choose_account.html", context, status=status)
+
+
+def _redirect_to(payment: Payment) -> HttpResponse:
+    if payment.status in (Payment.Status.REQUESTING, Payment.Status.AWAITING_CODE):
+        return redirect("payments:code", pk=payment.pk)
+    return redirect("payments:status", pk=payment.pk)
+
+
+@login_required
+def payment_code(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_get_for_buyer(payment_id=pk, user=signed_in_user(request))
+    if payment.status not in (Payment.Status.REQUESTING, Payment.Status.AWAITING_CODE):
+        return redirect("payments:status", pk=payment.pk)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                payment = services.payment_confirm(payment=payment, code=form.cleaned_data["code"])
+            except ApplicationError as error:
+                form.add_error("code" if error.field == "code" else None, error.message)
+                payment.refresh_from_db()
+                if payment.is_final:
+                    messages.error(request, error.message)
+                    return redirect("deals:detail", pk=payment.deal_id)
+            else:
+                return redirect("payments:status", pk=payment.pk)
+    context = {"payment": payment, "deal": payment.deal, "form": form}
+    return render(request, "payments/code.html", context, status=status)
+
+
+@login_required
+@require_POST
+def payment_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_get_for_buyer(payment_id=pk, user=signed_in_user(request))
+    try:
+        if payment.status == Payment.Status.REQUESTING:
+            services.payment_request_code(payment=payment)
+        else:
+            services.payment_resend(payment=payment)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        payment.refresh_from_db()
+        if payment.is_final:
+            return redirect("deals:detail", pk=payment.deal_id)
+    else:
+        messages.success(request, _("A new code is on its way. The previous one no longer works."))
+    return redirect("payments:code", pk=payment.pk)
+
+
+def failure_text(reason: str) -> str:
+    texts = {
+        "insufficient_funds": _("The account did not have enough money when the bank tried."),
+        "account_blocked": _("The bank has blocked the account."),
+        "account_not_linked": _("The account is no longer linked to the marketplace."),
+        "operation_blocked": _("Too many wrong codes."),
+    }
+    return texts.get(reason, _("The bank refused the payment (%(reason)s).") % {"reason": reason})
+
+
+@login_required
+def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_get_for_buyer(payment_id=pk, user=signed_in_user(request))
+    context = {
+        "payment": payment,
+        "deal": payment.deal,
+        "failure": failure_text(payment.failure_reason) if payment.failure_reason else "",
+    }
+    return render(request, "payments/status.html", context)
+
+
+@login_required
+def payment_status_json(request: HttpRequest, pk: int) -> JsonResponse:
+    payment = payment_get_for_buyer(payment_id=pk, user=signed_in_user(request))
+    return JsonResponse(
+        {
+            "status": payment.status,
+            "status_label": str(payment.get_status_display()),
+            "deal_status": payment.deal.status,
+            "final": payment.is_final,
+            "failure_reason": payment.failure_reason,
+            "failure": failure_text(payment.failure_reason) if payment.failure_reason else "",
+        }
+    )
