@@ -6,7 +6,8 @@ arithmetic) and exchange them over HTTP as decimal strings with two places, "123
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 KOPECKS_PER_ROUBLE = 100
 QUANTUM = Decimal("0.01")
@@ -14,22 +15,36 @@ QUANTUM = Decimal("0.01")
 MAX_AMOUNT_KOPECKS = 100_000_000_000
 
 
+_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")
+_TOO_PRECISE = re.compile(r"[0-9]{1,15}\.[0-9]{3,}")
+
+
 class AmountError(ValueError):
     """The amount is not a positive sum of roubles with at most two decimals."""
 
 
 def parse_amount(value: str | Decimal | int) -> int:
-    """Parse roubles (``"12.30"``) into kopecks (``1230``), refusing anything inexact."""
-    if isinstance(value, float):
+    """Parse roubles (``"12.30"``) into kopecks (``1230``), refusing anything inexact.
+
+    A string must be plain ASCII digits with an optional point and at most two decimals:
+    no exponent, sign, separators or other scripts' digits.
+    """
+    if isinstance(value, (float, bool)):
         raise AmountError("Amounts must not be floats.")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise AmountError("Enter a number, for example 1250.00.") from None
-    if not amount.is_finite():
-        raise AmountError("Enter a number, for example 1250.00.")
-    if amount != amount.quantize(QUANTUM):
-        raise AmountError("Use at most two decimal places.")
+    if isinstance(value, str):
+        if _TOO_PRECISE.fullmatch(value):
+            raise AmountError("Use at most two decimal places.")
+        if not _AMOUNT.fullmatch(value):
+            if _AMOUNT.fullmatch(value.removeprefix("-")):
+                raise AmountError("The amount must be greater than zero.")
+            raise AmountError("Enter a number, for example 1250.00.")
+        amount = Decimal(value)
+    else:
+        amount = Decimal(value)
+        if not amount.is_finite() or abs(amount) > MAX_AMOUNT_KOPECKS:
+            raise AmountError("Enter a number, for example 1250.00.")
+        if amount != amount.quantize(QUANTUM):
+            raise AmountError("Use at most two decimal places.")
     kopecks = int(amount * KOPECKS_PER_ROUBLE)
     if kopecks <= 0:
         raise AmountError("The amount must be greater than zero.")

@@ -42,7 +42,9 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Only the name: a full save could undo a concurrent rotation or revocation.
+            if "name" in form.changed_data:
+                obj.save(update_fields=["name"])
             return
         client, secret = api_client_create(name=form.cleaned_data["name"])
         # The admin goes on with ``obj`` (log entry, response): make it the created client.

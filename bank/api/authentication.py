@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,10 @@ from .services import client_secret
 # Nonces older than twice the allowed clock skew can never be replayed: their
 # timestamp is refused first. They are swept now and then.
 NONCE_RETENTION = timedelta(seconds=2 * signing.MAX_CLOCK_SKEW)
+# Checked before any arithmetic or comparison, so odd bytes get a 401, never a 500.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(rf"[A-Za-z0-9_-]{{8,{signing.NONCE_MAX_LENGTH}}}")
+_SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
 
 class SignatureAuthentication(authentication.BaseAuthentication):
@@ -31,10 +36,12 @@ class SignatureAuthentication(authentication.BaseAuthentication):
         signature = headers.get(signing.HEADER_SIGNATURE, "")
         if not (client_id and timestamp and nonce and signature):
             raise exceptions.NotAuthenticated("The request is not signed.")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > signing.MAX_CLOCK_SKEW:
+        if not _TIMESTAMP.fullmatch(timestamp) or (
+            abs(time.time() - int(timestamp)) > signing.MAX_CLOCK_SKEW
+        ):
             raise exceptions.AuthenticationFailed("The request timestamp is too far off.")
-        if len(nonce) > signing.NONCE_MAX_LENGTH:
-            raise exceptions.AuthenticationFailed("The nonce is too long.")
+        if not _NONCE.fullmatch(nonce) or not _SIGNATURE.fullmatch(signature):
+            raise exceptions.AuthenticationFailed("The nonce or the signature is malformed.")
         client = ApiClient.objects.filter(client_id=client_id, is_active=True).first()
         secret = client_secret(client) if client else None
         if (

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -40,12 +41,17 @@ class PaymentDataIn(serializers.Serializer):
 
 
 class PaymentRequestIn(PaymentDataIn):
-    description = serializers.CharField(max_length=255)
+    description = serializers.CharField(
+        max_length=255,
+        validators=[RegexValidator(r"^[^\x00-\x1f\x7f]+$", "Use one line of text.")],
+    )
     idempotency_key = idempotency_key_field
 
 
 class ConfirmIn(serializers.Serializer):
-    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": "The code is six digits."})
+    code = serializers.RegexField(
+        r"^[0-9]{6}$", error_messages={"invalid": "The code is six digits."}
+    )
 
 
 class ExecuteIn(PaymentDataIn):

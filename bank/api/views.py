@@ -56,10 +56,10 @@ class LinkRevokeView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, number: str) -> Response:
         """Stop using a linked account; payments from it are refused from now on."""
-        account = linked_account_get(client=request_client(request), number=_number(number))
+        number = _number(number)
         with transaction.atomic():
             AccountLink.objects.filter(
-                client=request_client(request), account=account, revoked_at__isnull=True
+                client=request_client(request), account__number=number, revoked_at__isnull=True
             ).update(revoked_at=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 

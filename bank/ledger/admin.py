@@ -105,7 +105,10 @@ class AccountAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Only the edited columns: a full save would write back a balance read before a
+            # concurrent posting committed.
+            if "name" in form.changed_data:
+                obj.save(update_fields=["name"])
             return
         opened = account_open(
             customer=form.cleaned_data["customer"],

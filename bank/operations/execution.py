@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -75,9 +78,15 @@ def _post(operation: Operation) -> None:
     operation.code_hash = None
     operation.finished_at = now
     fields = ["status", "code_hash", "finished_at"]
+    window = timedelta(seconds=settings.OPERATION_EXECUTE_WINDOW)
+    reason = ""
     if not still_linked:
+        reason = "account_not_linked"
+    elif operation.confirmed_at is not None and operation.confirmed_at + window < now:
+        reason = "expired"
+    if reason:
         operation.status = Operation.Status.FAILED
-        operation.failure_reason = "account_not_linked"
+        operation.failure_reason = reason
         operation.save(update_fields=[*fields, "failure_reason"])
         return
     legs = [Leg(operation.account_id, -operation.amount)]

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from api.models import ApiClient
+from ledger.models import Account
 
 from . import sealing
 from .codes import codes, hash_operation_key, make_operation_key
@@ -50,6 +51,23 @@ def _existing(client: ApiClient, idempotency_key: str, request_hash: str) -> Ope
     return operation
 
 
+def _check_failure_budget(account: Account) -> None:
+    """Refuse new operations on an account whose codes were guessed wrong too often lately.
+
+    Each operation allows five attempts per code; without this budget a thief holding the
+    platform's credentials could open operations without end and keep guessing.
+    """
+    since = timezone.now() - timedelta(hours=24)
+    blocked = Operation.objects.filter(
+        account=account, status=Operation.Status.BLOCKED, finished_at__gte=since
+    ).count()
+    if blocked >= settings.CONFIRMATION_BLOCKED_PER_DAY:
+        raise ResendTooSoon(
+            "Too many wrong codes for this account today; try again tomorrow.",
+            code="too_many_failures",
+        )
+
+
 def _issue_code(operation: Operation) -> None:
     """Generate a new code (invalidating any earlier one) and email it after commit."""
     now = timezone.now()
@@ -73,7 +91,9 @@ def _issue_code(operation: Operation) -> None:
         ]
     )
     sealed, sends = sealing.seal(code), operation.code_sends
-    transaction.on_commit(lambda: send_code_email.delay(operation.pk, sealed, sends))
+    # robust: the operation is committed either way; a broker outage must not turn the
+    # answer into a 500. The client can ask for a resend once the broker is back.
+    transaction.on_commit(lambda: send_code_email.delay(operation.pk, sealed, sends), robust=True)
 
 
 def _create(
@@ -108,8 +128,12 @@ def link_request(
     *, client: ApiClient, account_number: str, idempotency_key: str
 ) -> tuple[Operation, bool]:
     """Ask the account's owner, by emailed code, to let ``client`` use the account."""
-    account = open_account_get(number=account_number, field="account")
     request_hash = fingerprint({"kind": "link", "account": account_number})
+    existing = _existing(client, idempotency_key, request_hash)
+    if existing is not None:
+        return existing, False
+    account = open_account_get(number=account_number, field="account")
+    _check_failure_budget(account)
     return _create(
         client=client,
         idempotency_key=idempotency_key,
@@ -145,6 +169,7 @@ def payment_request(
     if existing is not None:
         return existing, False
     payer = linked_account_get(client=client, number=payer_number, field="payer_account")
+    _check_failure_budget(payer)
     legs = []
     for i, payee in enumerate(payees):
         account = open_account_get(number=payee.account_number, field=f"payees[{i}].account")
@@ -176,7 +201,7 @@ def code_resend(*, client: ApiClient, operation_id: str) -> Operation:
         operation = operation_get_for_client(
             client=client, operation_id=operation_id, for_update=True
         )
-        if operation.status not in (Operation.Status.AWAITING_CODE, Operation.Status.CONFIRMED):
+        if operation.status != Operation.Status.AWAITING_CODE:
             raise OperationStateConflict("This operation no longer takes codes.")
         now = timezone.now()
         interval = timedelta(seconds=settings.CONFIRMATION_CODE_RESEND_INTERVAL)
@@ -187,7 +212,9 @@ def code_resend(*, client: ApiClient, operation_id: str) -> Operation:
                 extra={"retry_after": wait},
             )
         if operation.code_sends >= settings.CONFIRMATION_CODE_MAX_SENDS:
-            raise ResendTooSoon("No more codes can be sent for this operation.")
+            raise OperationStateConflict(
+                "No more codes can be sent for this operation.", code="resend_limit"
+            )
         _issue_code(operation)
     return operation
 

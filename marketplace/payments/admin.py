@@ -19,7 +19,7 @@ from .settlement import payment_recheck
 
 class PaymentEventInline(admin.TabularInline):
     model = PaymentEvent
-    fields = ["at", "action", "outcome", "bank_code", "detail"]
+    fields = ("at", "action", "outcome", "bank_code", "detail")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -18,7 +18,9 @@ class ChooseAccountForm(forms.Form):
 
     def __init__(self, *args: Any, accounts: list[PayableAccount], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].choices = [(a.account.pk, a.account.number) for a in accounts]
+        field = self.fields["account"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(a.account.pk, a.account.number) for a in accounts]
 
 
 class CodeForm(forms.Form):

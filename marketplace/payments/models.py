@@ -18,12 +18,19 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         REQUESTING = "requesting", _("Asking the bank for a code")
         AWAITING_CODE = "awaiting_code", _("Awaiting confirmation code")
+        CONFIRMING = "confirming", _("Checking the code")
         PROCESSING = "processing", _("Processing")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
     #: A deal has at most one payment in these at a time (a database constraint).
-    LIVE = (Status.REQUESTING, Status.AWAITING_CODE, Status.PROCESSING, Status.SUCCEEDED)
+    LIVE = (
+        Status.REQUESTING,
+        Status.AWAITING_CODE,
+        Status.CONFIRMING,
+        Status.PROCESSING,
+        Status.SUCCEEDED,
+    )
 
     deal = models.ForeignKey(
         "deals.Deal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="payments"
@@ -69,7 +76,15 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["deal"],
-                condition=Q(status__in=["requesting", "awaiting_code", "processing", "succeeded"]),
+                condition=Q(
+                    status__in=[
+                        "requesting",
+                        "awaiting_code",
+                        "confirming",
+                        "processing",
+                        "succeeded",
+                    ]
+                ),
                 name="payment_one_live_per_deal",
             ),
             models.CheckConstraint(

@@ -183,10 +183,22 @@ def payment_resend(*, payment: Payment) -> Payment:
 
 
 def payment_confirm(*, payment: Payment, code: str) -> Payment:
-    """Send the code to the bank; on a match store the key and queue the execution."""
-    if payment.status in (Payment.Status.PROCESSING, Payment.Status.SUCCEEDED):
-        return payment  # a double submit: the first one already confirmed it
-    if payment.status != Payment.Status.AWAITING_CODE:
+    """Send the code to the bank; on a match store the key and queue the execution.
+
+    The payment is first claimed (``awaiting_code`` → ``confirming``) by one conditional
+    UPDATE, so of two submits at once only one reaches the bank; the other returns the
+    payment as it is, and the page shows its status.
+    """
+    busy = (Payment.Status.CONFIRMING, Payment.Status.PROCESSING, Payment.Status.SUCCEEDED)
+    if payment.status in busy:
+        return payment
+    claimed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.AWAITING_CODE).update(
+        status=Payment.Status.CONFIRMING, updated_at=timezone.now()
+    )
+    if not claimed:
+        payment.refresh_from_db()
+        if payment.status in busy:
+            return payment
         raise PaymentError(_("This payment is not waiting for a code."))
     try:
         confirmation = bank_call(
@@ -195,16 +207,31 @@ def payment_confirm(*, payment: Payment, code: str) -> Payment:
             lambda c: c.operation_confirm(operation_id=payment.bank_operation_id, code=code),
         )
     except BankUnavailable:
+        _release(payment)
         raise BankUnreachable(UNREACHABLE) from None
     except BankError as error:
+        _release(payment)
         return _code_refused(payment, error)
     if not confirmation.key:
+        _release(payment)
         raise PaymentError(_("The bank confirmed without a key; ask for a new code."))
+    return _start_processing(payment, confirmation.key)
+
+
+def _release(payment: Payment) -> None:
+    """Give the claim back: the code did not confirm the payment."""
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.CONFIRMING).update(
+        status=Payment.Status.AWAITING_CODE, updated_at=timezone.now()
+    )
+    payment.status = Payment.Status.AWAITING_CODE
+
+
+def _start_processing(payment: Payment, key: str) -> Payment:
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status != Payment.Status.AWAITING_CODE:
+        if locked.status != Payment.Status.CONFIRMING:
             return locked
-        locked.key_encrypted = crypto.encrypt_key(confirmation.key)
+        locked.key_encrypted = crypto.encrypt_key(key)
         locked.status = Payment.Status.PROCESSING
         locked.processing_since = timezone.now()
         locked.save(update_fields=["key_encrypted", "status", "processing_since", "updated_at"])
@@ -238,11 +265,14 @@ def _code_refused(payment: Payment, error: BankError) -> Payment:
             _("The code has expired. Ask for a new one."), code="code_expired", field="code"
         )
     if error.code == "wrong_state":
-        payment.refresh_from_db()
-        if payment.status in (Payment.Status.PROCESSING, Payment.Status.SUCCEEDED):
-            return payment
-        raise CodeRejected(
-            _("This code was already used. Ask for a new one."), code="code_used", field="code"
+        # Only this request was confirming: the bank took the code earlier, and its answer
+        # (with the key) was lost. Nothing was charged; the deal is payable again.
+        payment_abandon(payment=payment, reason="confirmation_lost")
+        raise PaymentError(
+            _(
+                "The bank took this code earlier, but its answer did not reach "
+                "us. Nothing was charged: please pay again."
+            )
         )
     _after_refusal(payment, error)
     raise PaymentError(_refusal_message(error))
@@ -263,7 +293,11 @@ def payment_abandon(*, payment: Payment, reason: str) -> None:
     """End a payment that never reached the bank's execution; the deal is payable again."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status not in (Payment.Status.REQUESTING, Payment.Status.AWAITING_CODE):
+        if locked.status not in (
+            Payment.Status.REQUESTING,
+            Payment.Status.AWAITING_CODE,
+            Payment.Status.CONFIRMING,
+        ):
             return
         locked.status = Payment.Status.FAILED
         locked.failure_reason = reason[:64]

@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bank_client import BankError, BankUnavailable, OperationInfo
@@ -20,7 +21,7 @@ from deals.state import Role, Status
 from . import crypto
 from .bank import bank_call
 from .models import Payment
-from .services import _payees, payment_abandon
+from .services import _payees, _release, payment_abandon
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,12 @@ def payment_recheck(*, payment: Payment) -> Payment:
     if info.status == "confirmed" and payment.status == Payment.Status.PROCESSING:
         execute_payment.delay(payment.pk)  # confirmed but never executed: do it now
         return payment
+    if payment.status == Payment.Status.CONFIRMING:
+        # The request that was checking the code died before it recorded the answer.
+        if info.status == "awaiting_code":
+            _release(payment)
+        elif info.status == "confirmed":
+            payment_abandon(payment=payment, reason="confirmation_lost")
     return payment_settle(payment=payment, info=info)
 
 
@@ -127,8 +134,9 @@ def payments_check_stuck(*, older_than: timedelta, limit: int = 200) -> int:
     """Settle payments that have been processing for too long; returns how many it asked."""
     cutoff = timezone.now() - older_than
     stuck = Payment.objects.filter(
-        status=Payment.Status.PROCESSING, processing_since__lt=cutoff
-    ).order_by("processing_since")[:limit]
+        Q(status=Payment.Status.PROCESSING, processing_since__lt=cutoff)
+        | Q(status=Payment.Status.CONFIRMING, updated_at__lt=cutoff)
+    ).order_by("updated_at")[:limit]
     asked = 0
     for payment in stuck:
         try:

@@ -21,7 +21,7 @@ def execute_payment(self: Any, payment_id: int) -> str:
     except BankUnavailable as error:
         delay = min(
             settings.PAYMENT_RETRY_BASE_DELAY * 2**self.request.retries,
-            settings.CELERY_RETRY_CEILING,
+            getattr(settings, "CELERY_RETRY_CEILING", 600),
         )
         raise self.retry(exc=error, countdown=delay) from error
 

@@ -17,6 +17,8 @@ def test_check_deploy_is_clean() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7#kq2!v9m$wz0p@4r8t^y6u&i1o3e5a-n_b+c=d~f.g/h?j:l;s<",
         "ALLOWED_HOSTS": "bank.example.com",
+        "API_CLIENT_KEY": "a-different-key-for-api-client-secrets-0123456789",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bank",
         "PYTHONPATH": str(BANK.parent),
     }

@@ -104,7 +104,11 @@ CSRF_COOKIE_NAME = "bank_csrftoken"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the pair, so that bad passwords from behind one proxy address lock out one login,
+# not everyone.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The sign-in form posts the email as "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
@@ -154,6 +158,10 @@ CONFIRMATION_CODE_TTL = env.int("CONFIRMATION_CODE_TTL", default=300)
 CONFIRMATION_CODE_ATTEMPTS = 5
 CONFIRMATION_CODE_RESEND_INTERVAL = env.int("CONFIRMATION_CODE_RESEND_INTERVAL", default=30)
 CONFIRMATION_CODE_MAX_SENDS = 5
+# After this many operations blocked by wrong codes in 24 hours, an account takes no more.
+CONFIRMATION_BLOCKED_PER_DAY = env.int("CONFIRMATION_BLOCKED_PER_DAY", default=3)
+# A confirmed payment must be executed within this many seconds, or it fails as expired.
+OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600)
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "bank-broker.sqlite3"))
 vars().update(django_conf.email(env))

@@ -1,6 +1,7 @@
 """Postings: balanced, never overdrawing, guarded by PostgreSQL itself."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -81,6 +82,7 @@ def test_database_refuses_an_unbalanced_posting_at_commit(
         sid = transaction.savepoint()
         posting = Posting.objects.create(kind="adjustment", description="one-sided")
         Entry.objects.create(posting=posting, account=account, amount=100, balance_after=100)
+        Account.objects.filter(pk=account.pk).update(balance=100)
         with pytest.raises(DatabaseError, match="unbalanced"), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred trigger now
         transaction.savepoint_rollback(sid)
@@ -119,8 +121,91 @@ def test_reconcile_fails_when_a_stored_balance_drifts(
     make_account: Callable[..., Account], capsys: pytest.CaptureFixture[str]
 ) -> None:
     account = make_account(balance=10_00)
+    if connection.vendor == "postgresql":
+        # Only someone who can switch the guard off gets here; reconcile still sees it.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # settle the pending checks
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(
+                "ALTER TABLE ledger_account DISABLE TRIGGER ledger_account_balance_matches"
+            )
     Account.objects.filter(pk=account.pk).update(balance=11_00)
     with pytest.raises(SystemExit) as exit_info:
         call_command("reconcile")
     assert exit_info.value.code == 1
     assert "balance_matches_entries" in capsys.readouterr().err
+
+
+def _at_commit(statement: str, *params: object) -> None:
+    """Run ``statement`` and then check the deferred constraints, as a commit would."""
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            try:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            finally:
+                transaction.savepoint_rollback(sid)
+
+
+@pytest.mark.postgres
+def test_database_refuses_a_balance_that_its_entries_do_not_back(
+    make_account: Callable[..., Account],
+) -> None:
+    account = make_account(balance=10_00)
+    with pytest.raises(DatabaseError, match="entries end at 1000"):
+        _at_commit("UPDATE ledger_account SET balance = balance + 100000 WHERE id = %s", account.pk)
+
+
+@pytest.mark.postgres
+def test_database_refuses_an_entry_that_breaks_the_running_balance(
+    make_account: Callable[..., Account],
+) -> None:
+    payer, payee = make_account(balance=10_00), make_account()
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        posting = Posting.objects.create(kind="adjustment", description="forged")
+        Entry.objects.bulk_create(
+            [
+                Entry(posting=posting, account=payer, amount=-1_00, balance_after=9_00),
+                Entry(posting=posting, account=payee, amount=1_00, balance_after=5_00),  # not 1_00
+            ]
+        )
+        Account.objects.filter(pk=payer.pk).update(balance=9_00)
+        Account.objects.filter(pk=payee.pk).update(balance=5_00)
+        with (
+            pytest.raises(DatabaseError, match="breaks the running balance"),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        transaction.savepoint_rollback(sid)
+
+
+def test_renaming_an_account_in_the_admin_keeps_a_concurrent_deposit(
+    make_account: Callable[..., Account], client: Any
+) -> None:
+    from customers.models import Customer
+
+    staff = Customer.objects.create_superuser("boss@bank.test", "pw", full_name="Boss")
+    client.force_login(staff)
+    account = make_account(balance=100_00)
+    url = f"/admin/ledger/account/{account.pk}/change/"
+    assert client.get(url).status_code == 200
+    # A deposit commits while the form is open; the admin's object was read before it.
+    import ledger.admin
+
+    stale = Account.objects.get(pk=account.pk)
+    deposit_create(account=account, amount=50_00, created_by=None)
+    original = ledger.admin.AccountAdmin.get_object
+
+    def get_stale(self: Any, request: Any, object_id: str, from_field: Any = None) -> Any:
+        return stale
+
+    ledger.admin.AccountAdmin.get_object = get_stale  # type: ignore[method-assign]
+    try:
+        response = client.post(url, {"name": "Savings"})
+    finally:
+        ledger.admin.AccountAdmin.get_object = original  # type: ignore[method-assign]
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.name, account.balance) == ("Savings", 150_00)

@@ -303,3 +303,85 @@ def test_code_email_speaks_the_customer_language(
     customer.save()  # type: ignore[union-attr]
     start(api, accounts)
     assert "250,00" in mail.outbox[-1].body
+
+
+def test_a_confirmed_payment_takes_no_new_code(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    key = confirm(api, op, last_code()).json()["key"]
+    Operation.objects.filter(public_id=op).update(code_sent_at=timezone.now() - timedelta(hours=1))
+    assert api.post(f"/api/v1/operations/{op}/resend/").status_code == 409
+    done = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert done.json()["status"] == "done"
+
+
+def test_resend_limit_is_a_conflict_not_a_wait(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    Operation.objects.filter(public_id=op).update(
+        code_sends=5, code_sent_at=timezone.now() - timedelta(hours=1)
+    )
+    response = api.post(f"/api/v1/operations/{op}/resend/")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "resend_limit"
+
+
+def test_an_account_with_too_many_blocked_operations_takes_no_more_today(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    for n in range(3):
+        op = start_with(api, accounts, f"guess-{n:04d}")
+        for _ in range(5):
+            confirm(api, op, "000000" if last_code() != "000000" else "111111")
+    response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key="guess-9999"))
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_failures"
+
+
+def start_with(api: SignedClient, accounts: dict[str, Account], key: str) -> str:
+    response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key=key))
+    assert response.status_code == 201, response.content
+    return str(response.json()["id"])
+
+
+def test_a_confirmed_payment_left_too_long_expires(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    op = start(api, accounts)
+    key = confirm(api, op, last_code()).json()["key"]
+    Operation.objects.filter(public_id=op).update(confirmed_at=timezone.now() - timedelta(days=2))
+    response = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert (response.json()["status"], response.json()["failure_reason"]) == ("failed", "expired")
+    assert balances(accounts)["payer"] == 1000_00
+
+
+@pytest.mark.parametrize("blocked", ["payer", "seller"])
+def test_a_blocked_account_at_execution_fails_the_payment(
+    api: SignedClient, accounts: dict[str, Account], blocked: str
+) -> None:
+    op = start(api, accounts)
+    key = confirm(api, op, last_code()).json()["key"]
+    Account.objects.filter(pk=accounts[blocked].pk).update(status=Account.Status.BLOCKED)
+    response = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert response.json()["failure_reason"] == "account_blocked"
+    assert balances(accounts) == {"payer": 1000_00, "seller": 0, "platform": 0}
+
+
+def test_a_revoked_link_fails_the_payment(api: SignedClient, accounts: dict[str, Account]) -> None:
+    op = start(api, accounts)
+    key = confirm(api, op, last_code()).json()["key"]
+    assert api.request("DELETE", f"/api/v1/links/{accounts['payer'].number}/").status_code == 204
+    response = api.post(f"/api/v1/operations/{op}/execute/", execute_body(accounts, key))
+    assert response.json()["failure_reason"] == "account_not_linked"
+
+
+def test_unlinking_is_idempotent_and_works_for_a_blocked_account(
+    api: SignedClient, accounts: dict[str, Account], platform: tuple[ApiClient, str]
+) -> None:
+    payer = accounts["payer"]
+    Account.objects.filter(pk=payer.pk).update(status=Account.Status.BLOCKED)
+    for _ in range(2):
+        assert api.request("DELETE", f"/api/v1/links/{payer.number}/").status_code == 204
+    assert not AccountLink.objects.filter(account=payer, revoked_at__isnull=True).exists()

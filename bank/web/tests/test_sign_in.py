@@ -91,3 +91,13 @@ def test_signed_in_customer_visiting_sign_in_goes_to_accounts(
     response = signed_in(make_customer()).get(reverse("web:login"))
     assert response.status_code == 302
     assert response["Location"] == reverse("web:accounts")
+
+
+def test_a_lockout_does_not_lock_other_customers_at_the_same_address(
+    client: Client, make_customer: Callable[..., Customer]
+) -> None:
+    make_customer(email="anna@example.com")
+    make_customer(email="boris@example.com")
+    for i in range(5):
+        sign_in(client, "anna@example.com", f"wrong-{i}")
+    assert sign_in(client, "boris@example.com", PASSWORD).status_code == 302

@@ -248,3 +248,35 @@ def test_only_the_buyer_pays_from_his_own_linked_account(
     with pytest.raises(PaymentError):
         start(deal, buyer, seller_account)
     assert not Payment.objects.exists()
+
+
+def test_a_lost_confirmation_answer_ends_the_payment_without_charging(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    bank.confirm_answer_lost = True
+    with pytest.raises(BankUnreachable):
+        services.payment_confirm(payment=payment, code=bank.CODE)
+    payment.refresh_from_db()
+    assert payment.status == "awaiting_code"  # the claim was given back
+    bank.confirm_answer_lost = False
+    with pytest.raises(PaymentError, match="Nothing was charged"):
+        services.payment_confirm(payment=payment, code=bank.CODE)
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert (payment.status, payment.failure_reason) == ("failed", "confirmation_lost")
+    assert deal.status == "created"
+    assert bank.balances[buyer_account.number] == 10_000_00
+
+
+def test_a_payment_left_confirming_by_a_dead_request_is_given_back(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    Payment.objects.filter(pk=payment.pk).update(
+        status="confirming", updated_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert payments_check_stuck(older_than=timedelta(minutes=2)) == 1
+    payment.refresh_from_db()
+    assert payment.status == "awaiting_code"
+    assert services.payment_confirm(payment=payment, code=bank.CODE).status == "processing"
