@@ -24,9 +24,14 @@ from paylib.smtp_catcher import SmtpCatcher, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
-LOGS = REPO / "test-artifacts" / "e2e-logs"
+LOGS = REPO / "test-artifacts" / f"{os.environ.get('E2E_NAME', 'e2e')}-logs"
 PG = os.environ.get("E2E_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379")
+# Two stacks may run side by side (tests and a benchmark): give each its own names.
+NAME = os.environ.get("E2E_NAME", "e2e")
+BANK_REDIS_DB, MARKET_REDIS_DB = (
+    int(n) for n in os.environ.get("E2E_REDIS_DBS", "14,15").split(",")
+)
 
 
 def recreate_database(name: str) -> str:
@@ -171,7 +176,7 @@ class Stack:
 
 def start_stack(smtp: SmtpCatcher) -> Stack:
     client = redis.Redis.from_url(f"{REDIS}/0")
-    for db in (14, 15):
+    for db in (BANK_REDIS_DB, MARKET_REDIS_DB):
         redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
     client.close()
     mail = {"EMAIL_HOST": smtp.host, "EMAIL_PORT": str(smtp.port)}
@@ -179,8 +184,8 @@ def start_stack(smtp: SmtpCatcher) -> Stack:
         "bank",
         REPO / "bank",
         base_env(
-            DATABASE_URL=recreate_database("e2e_bank"),
-            CELERY_BROKER_URL=f"{REDIS}/14",
+            DATABASE_URL=recreate_database(f"{NAME}_bank"),
+            CELERY_BROKER_URL=f"{REDIS}/{BANK_REDIS_DB}",
             CONFIRMATION_CODE_RESEND_INTERVAL="1",
             **mail,
         ),
@@ -195,8 +200,8 @@ def start_stack(smtp: SmtpCatcher) -> Stack:
         "market",
         REPO / "marketplace",
         base_env(
-            DATABASE_URL=recreate_database("e2e_market"),
-            CELERY_BROKER_URL=f"{REDIS}/15",
+            DATABASE_URL=recreate_database(f"{NAME}_market"),
+            CELERY_BROKER_URL=f"{REDIS}/{MARKET_REDIS_DB}",
             BANK_API_URL=bank.url,
             BANK_API_CLIENT_ID=str(demo["BANK_API_CLIENT_ID"]),
             BANK_API_SECRET=str(demo["BANK_API_SECRET"]),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 from client import Visitor, balances, payment_id_from
-from stack import REDIS, Stack
+from stack import MARKET_REDIS_DB, REDIS, Stack
 
 from bank_client import BankClient
 from conftest import PASSWORD, Buyer, make_buyers, make_offer
@@ -239,7 +239,7 @@ def test_a_worker_killed_mid_task_is_covered_by_the_periodic_check(
     try:
         assert visitor.confirm(payment, code).status_code == 302
         # The task died with the worker: drop it from the broker as if it were lost.
-        redis.Redis.from_url(f"{REDIS}/15").delete("celery")
+        redis.Redis.from_url(f"{REDIS}/{MARKET_REDIS_DB}").delete("celery")
     finally:
         stack.market.start_worker(beat=True)
     assert visitor.wait_final(payment, timeout=90)["status"] == "succeeded"

@@ -231,6 +231,12 @@ def _start_processing(payment: Payment, key: str) -> Payment:
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != Payment.Status.CONFIRMING:
             return locked
+        deal = Deal.objects.select_for_update().get(pk=locked.deal_id)
+        if deal.status != Status.AWAITING_CODE:
+            # The deal was cancelled while the buyer typed the code: never execute it.
+            # The bank's confirmed operation expires unexecuted; nothing was charged.
+            _end(locked, reason=f"deal_{deal.status}")
+            return locked
         locked.key_encrypted = crypto.encrypt_key(key)
         locked.status = Payment.Status.PROCESSING
         locked.processing_since = timezone.now()
@@ -299,18 +305,28 @@ def payment_abandon(*, payment: Payment, reason: str) -> None:
             Payment.Status.CONFIRMING,
         ):
             return
-        locked.status = Payment.Status.FAILED
-        locked.failure_reason = reason[:64]
-        locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "failure_reason", "finished_at", "updated_at"])
-        deal_transition(
-            deal=locked.deal,
-            to=Status.CREATED,
-            actor=None,
-            role=Role.SYSTEM,
-            reason=f"payment ended: {reason}",
-        )
+        _end(locked, reason=reason)
+        deal = Deal.objects.select_for_update().get(pk=locked.deal_id)
+        if deal.status == Status.AWAITING_CODE:  # not if it was cancelled meanwhile
+            deal_transition(
+                deal=deal,
+                to=Status.CREATED,
+                actor=None,
+                role=Role.SYSTEM,
+                reason=f"payment ended: {reason}",
+            )
     payment.status = locked.status
+
+
+def _end(payment: Payment, *, reason: str) -> None:
+    """Mark a payment failed for good; call while holding its row lock."""
+    payment.status = Payment.Status.FAILED
+    payment.failure_reason = reason[:64]
+    payment.finished_at = timezone.now()
+    payment.key_encrypted = ""
+    payment.save(
+        update_fields=["status", "failure_reason", "finished_at", "key_encrypted", "updated_at"]
+    )
 
 
 def _refusal_message(error: BankError) -> str:

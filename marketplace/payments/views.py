@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import SettlementAccount
 from core.views import signed_in_user
 from deals.selectors import deal_get_for_user
-from deals.state import Role
+from deals.state import Role, Status
 from paylib.errors import ApplicationError
 
 from . import services
@@ -58,6 +58,9 @@ def _redirect_to(payment: Payment) -> HttpResponse:
 @login_required
 def payment_code(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_get_for_buyer(payment_id=pk, user=signed_in_user(request))
+    if payment.deal.status in (Status.CANCELLED, Status.EXPIRED):
+        services.payment_abandon(payment=payment, reason=f"deal_{payment.deal.status}")
+        payment.refresh_from_db()
     if payment.status not in (Payment.Status.REQUESTING, Payment.Status.AWAITING_CODE):
         return redirect("payments:status", pk=payment.pk)
     form = CodeForm(request.POST or None)
@@ -104,6 +107,8 @@ def failure_text(reason: str) -> str:
         "account_blocked": _("The bank has blocked the account."),
         "account_not_linked": _("The account is no longer linked to the marketplace."),
         "operation_blocked": _("Too many wrong codes."),
+        "deal_cancelled": _("The deal was cancelled before the payment went through."),
+        "confirmation_lost": _("The bank's answer was lost; nothing was charged."),
     }
     return texts.get(reason, _("The bank refused the payment (%(reason)s).") % {"reason": reason})
 

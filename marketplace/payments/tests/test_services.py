@@ -280,3 +280,23 @@ def test_a_payment_left_confirming_by_a_dead_request_is_given_back(
     payment.refresh_from_db()
     assert payment.status == "awaiting_code"
     assert services.payment_confirm(payment=payment, code=bank.CODE).status == "processing"
+
+
+def test_a_deal_cancelled_while_the_code_is_typed_is_never_charged(
+    deal: Deal,
+    buyer: User,
+    seller: User,
+    buyer_account: SettlementAccount,
+    bank: FakePaymentBank,
+) -> None:
+    from deals.services import deal_transition
+
+    payment = start(deal, buyer, buyer_account)
+    deal_transition(deal=deal, to="cancelled", actor=seller, role="seller", reason="sold out")
+    confirm_committed(payment, bank.CODE)
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert (payment.status, payment.failure_reason) == ("failed", "deal_cancelled")
+    assert deal.status == "cancelled"
+    assert "operation_execute" not in bank.call_names()
+    assert bank.balances[buyer_account.number] == 10_000_00
