@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from client import Visitor
-from stack import Stack, start_stack
 
 from bank_client import BankClient
+from client import Visitor
 from paylib.smtp_catcher import SmtpCatcher
+from stack import Stack, start_stack
 
 PASSWORD = "demo-pass-2026"
 

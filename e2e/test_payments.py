@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import redis
-from client import Visitor, balances, payment_id_from
-from stack import MARKET_REDIS_DB, REDIS, Stack
 
 from bank_client import BankClient
+from client import Visitor, balances, payment_id_from
 from conftest import PASSWORD, Buyer, make_buyers, make_offer
+from stack import MARKET_REDIS_DB, REDIS, Stack
 
 
 def deal_money(stack: Stack, deal_id: int) -> dict[str, int]:

@@ -28,10 +28,13 @@ def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
     """Celery tuned for money work: at-least-once delivery of idempotent tasks."""
     retry_ceiling = 600  # no task waits longer than this between retries
     default_broker_file.parent.mkdir(parents=True, exist_ok=True)
+    broker = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{default_broker_file}")
+    transport: dict[str, Any] = {}
+    if broker.startswith(("redis://", "rediss://", "sqs://")):
+        # An unacknowledged task is redelivered after this; it must outlast any retry delay.
+        transport["visibility_timeout"] = retry_ceiling * 6
     return {
-        "CELERY_BROKER_URL": env.str(
-            "CELERY_BROKER_URL", default=f"sqla+sqlite:///{default_broker_file}"
-        ),
+        "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": env.bool("CELERY_TASK_ALWAYS_EAGER", default=False),
         "CELERY_TASK_ACKS_LATE": True,
         "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
@@ -43,8 +46,7 @@ def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
         "CELERY_TASK_TIME_LIMIT": 120,
         "CELERY_TASK_SOFT_TIME_LIMIT": 90,
         "CELERY_RETRY_CEILING": retry_ceiling,
-        # An unacknowledged task is redelivered after this; it must outlast any retry delay.
-        "CELERY_BROKER_TRANSPORT_OPTIONS": {"visibility_timeout": retry_ceiling * 6},
+        "CELERY_BROKER_TRANSPORT_OPTIONS": transport,
         "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
     }
 

@@ -21,7 +21,10 @@ VAR = Path(os.environ.get("VAR_DIR", REPO / "var"))
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 CELERY = str(REPO / ".venv" / "bin" / "celery")
 BANK, MARKET = REPO / "bank", REPO / "marketplace"
-BANK_PORT, MARKET_PORT, SMTP_PORT, MAIL_WEB_PORT = 8001, 8000, 1025, 8025
+BANK_PORT = int(os.environ.get("RUN_BANK_PORT", "8001"))
+MARKET_PORT = int(os.environ.get("RUN_MARKET_PORT", "8000"))
+SMTP_PORT = int(os.environ.get("RUN_SMTP_PORT", "1025"))
+MAIL_WEB_PORT = int(os.environ.get("RUN_MAIL_PORT", "8025"))
 
 
 def service_env(prefix: str) -> dict[str, str]:
@@ -58,6 +61,7 @@ def main() -> None:
         BANK_API_CLIENT_ID=demo["BANK_API_CLIENT_ID"],
         BANK_API_SECRET=demo["BANK_API_SECRET"],
         PLATFORM_ACCOUNT=demo["PLATFORM_ACCOUNT"],
+        SITE_URL=f"http://127.0.0.1:{MARKET_PORT}",
     )
     has_market = (MARKET / "manage.py").exists()
     if has_market:
