@@ -12,4 +12,5 @@ urlpatterns = [
     path("operations/", views.operation_list, name="operations"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("language/", views.language_switch, name="language"),
 ]

@@ -56,9 +56,9 @@ def test_language_switch_moves_to_the_russian_url(
 ) -> None:
     client = signed_in(make_customer())
     page = client.get(reverse("web:accounts")).content.decode()
-    assert f'action="{reverse("set_language")}"' in page
+    assert f'action="{reverse("web:language")}"' in page
     assert 'name="language" value="ru"' in page
-    response = client.post(reverse("set_language"), {"language": "ru", "next": "/operations/"})
+    response = client.post(reverse("web:language"), {"language": "ru", "next": "/operations/"})
     assert response.status_code == 302
     assert response["Location"] == "/ru/operations/"
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
@@ -104,3 +104,17 @@ def test_code_email_in_russian() -> None:
     assert "Ваш код подтверждения: 123456" in text
     assert "Код действует 5 минут." in text
     assert "Получатель: Борис, 4070" in text
+
+
+def test_switching_language_makes_the_code_emails_follow(
+    make_customer: Callable[..., Customer],
+) -> None:
+    from django.test import Client
+
+    customer = make_customer()
+    client = Client()
+    client.force_login(customer)
+    response = client.post(reverse("web:language"), {"language": "ru", "next": "/"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.language == "ru"
