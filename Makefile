@@ -61,6 +61,8 @@ test: lint typecheck test-bank test-bank-sqlite test-marketplace test-e2e
 
 bench: install
 	$(BIN)/python bench/bank_transfers.py
+	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/payments_e2e.py
 
 clean:
 	rm -rf $(VENV) var

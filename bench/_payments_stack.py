@@ -6,7 +6,10 @@ reads them at import.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import os
 import re
 import threading
 import time
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from paylib.smtp_catcher import SmtpCatcher, extract_code, text_body
-from stack import BIN, LOGS, Stack
+from stack import BIN, LOGS, NAME, Stack
 
 DEPOSIT = 1_000_00
 PRICE = 100_00
@@ -85,7 +88,7 @@ class Inbox:
         self._thread.join()
 
 
-def _last_json(output: str) -> Any:  # noqa: ANN401
+def _last_json(output: str) -> Any:
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -167,9 +170,13 @@ print(json.dumps(out))
     return rows
 
 
+_batches = itertools.count(1)
+
+
 def make_buyers(stack: Stack, count: int, *, offer: int, tag: str) -> list[Buyer]:
     """``count`` buyers, each with money at the bank and one unpaid deal for ``offer``."""
-    emails = [f"{tag}-{n}@bench.test" for n in range(count)]
+    batch = next(_batches)
+    emails = [f"{tag}-{batch}-{n}@bench.test" for n in range(count)]
     numbers = _bank_accounts(stack, emails)
     rows = _market_buyers(stack, emails, numbers, offer)
     return [
@@ -209,7 +216,7 @@ print(json.dumps([[d, s, a, n, c, p.timestamp() if p else 0, f.timestamp() if f 
     return [Settled(*row) for row in rows]
 
 
-def start_market_worker(stack: Stack, concurrency: int) -> tuple[str, Path]:
+def start_market_worker(stack: Stack, concurrency: int) -> str:
     """The marketplace's Celery worker with ``concurrency`` processes, without beat."""
     role = f"worker-c{concurrency}"
     log = LOGS / f"market-{role}.log"
@@ -220,21 +227,93 @@ def start_market_worker(stack: Stack, concurrency: int) -> tuple[str, Path]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if log.exists() and READY.search(log.read_text(errors="replace")):
-            return role, log
+            return role
         time.sleep(0.2)
     raise RuntimeError(f"the marketplace worker did not start; see {log}")
 
 
-def task_runtimes(log: Path, *, since: int = 0) -> dict[str, list[float]]:
-    """Seconds each task took, by task name, from a Celery worker's log after byte ``since``."""
-    with log.open("rb") as file:
-        file.seek(since)
-        text = file.read().decode(errors="replace")
-    runtimes: dict[str, list[float]] = {}
-    for name, seconds in SUCCEEDED.findall(text):
-        runtimes.setdefault(name.rsplit(".", 1)[-1], []).append(float(seconds))
-    return runtimes
+BANK_CALL = re.compile(r"bank (GET|POST) /api/v1/(\S+) -> \d+ in (\d+) ms")
+CALL_NAMES = {"balance": "bank balance", "payments": "bank payment request"}
 
 
-def bank_worker_log() -> Path:
-    return LOGS / "bank-worker.log"
+def log_marks() -> dict[Path, int]:
+    """Where the logs of the web processes and workers end now."""
+    return {log: log.stat().st_size for log in LOGS.glob("*-w*.log")}
+
+
+def readings(marks: dict[Path, int]) -> dict[str, list[float]]:
+    """Seconds, by name, of each Celery task run and each bank call logged after ``marks``.
+
+    Task names (``execute_payment``) come from the workers' "succeeded in" lines; bank
+    calls (``bank execute``) from the marketplace's bank client log lines.
+    """
+    found: dict[str, list[float]] = {}
+    for log, since in marks.items():
+        with log.open("rb") as file:
+            file.seek(since)
+            text = file.read().decode(errors="replace")
+        for name, seconds in SUCCEEDED.findall(text):
+            found.setdefault(name.rsplit(".", 1)[-1], []).append(float(seconds))
+        for _method, path, millis in BANK_CALL.findall(text):
+            last = path.rstrip("/").rsplit("/", 1)[-1]
+            name = CALL_NAMES.get(last, f"bank {last}")
+            found.setdefault(name, []).append(int(millis) / 1000)
+    return found
+
+
+CpuReading = dict[tuple[str, str], float]
+
+
+def _proc_stat(pid: str) -> tuple[int, float] | None:
+    """The session id and CPU seconds (user + system) of a process, if it still exists."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[3]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _is_our_backend(pid: str) -> bool:
+    with contextlib.suppress(OSError):
+        return f"{NAME}_" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    return False
+
+
+def cpu_seconds(stack: Stack) -> CpuReading:
+    """CPU seconds so far of each process: ("bank web", pid), ..., ("postgres", pid).
+
+    The services' processes are found by their session (each role is started in its own);
+    PostgreSQL's backends by the database name in their title. Redis is shared with other
+    users of this machine and is left out, as is the kernel's work for the network.
+    """
+    sessions = {
+        process.pid: f"{service.name} {role.split('-')[0]}"
+        for service in (stack.bank, stack.market)
+        for role, process in service.processes.items()
+    }
+    found: CpuReading = {("bench client", "self"): time.process_time(), **_machine()}
+    for pid in (p.name for p in Path("/proc").iterdir() if p.name.isdigit()):
+        stat = _proc_stat(pid)
+        if stat is None:
+            continue
+        if stat[0] in sessions:
+            found[(sessions[stat[0]], pid)] = stat[1]
+        elif _is_our_backend(pid):
+            found[("postgres", pid)] = stat[1]
+    return found
+
+
+def _machine() -> CpuReading:
+    """All cores' busy seconds, and the seconds the hypervisor took away (steal)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    hz = os.sysconf("SC_CLK_TCK")
+    busy = sum(ticks[:3]) + sum(ticks[5:7])  # user nice system, irq softirq
+    return {("_busy", "all"): busy / hz, ("_steal", "all"): ticks[7] / hz}
+
+
+def cpu_used(before: CpuReading, after: CpuReading) -> dict[str, float]:
+    """CPU seconds used between two readings, by component."""
+    used: dict[str, float] = {}
+    for key, seconds in after.items():
+        used[key[0]] = used.get(key[0], 0.0) + seconds - before.get(key, 0.0)
+    return used

@@ -1,39 +1,48 @@
 """Marketplace payments per second end to end, with N Celery worker processes.
 
 Both services run as real servers (e2e/stack.py: gunicorn on PostgreSQL, Celery on
-Redis, the bank's code emails over real SMTP into a catcher in this process). K buyers,
-each with money at the bank and one unpaid deal, pay at the same moment, each from its own
-HTTP "person": Pay (POST) → the code from the email → the code (POST) → the status page's
-polling until the payment is final. For each payment:
+Redis, the bank's code emails over real SMTP into a catcher in this process), under their
+own names (E2E_NAME=benchpay, Redis DBs 10 and 11) so that the e2e tests can run meanwhile.
+For each N the marketplace's worker runs with ``--concurrency N`` and without beat (the
+periodic check is a safety net, not the path); a few payments warm every process up; then
+K buyers, each with money at the bank and one unpaid deal, pay at the same moment, each
+from its own HTTP person: Pay (POST) → the code from the email → the code (POST) → the
+status page's polling until the payment is final. For each payment:
 
 - t_request: before the Pay POST;  t_code: the code email reached the catcher;
 - t_confirm: the code POST returned (the payment is "processing", the task queued);
 - t_paid: the payment's ``finished_at`` in the marketplace's database (set in the same
   transaction that marks it succeeded), so the status polling's interval does not blur it.
 
-Payments/s = K / (last t_paid - first t_request). The marketplace worker runs without beat
-(the periodic check is a safety net, not the path). References in the same run: one payment
-alone (sequential), and the bank API's executed transfers/s (bench/bank_transfers.py's
-method on the same bank server). Each configuration ends with checks: every payment
-succeeded, the bank's total of balances is unchanged, every buyer paid exactly once, the
-seller and the platform got exactly the net and the commission, ``manage.py reconcile``.
+Payments/s = K / (last t_paid - first t_request). Stages come from the services' logs
+(Celery's task runtimes, the marketplace's bank-call timings), CPU per payment from /proc
+for every process of the run. Each N runs ``--repeat`` times and the try during which the
+rest of the machine did the least is shown. References in the same run: a few payments one
+at a time, and the bank API's executed transfers/s on the same bank server (fired as
+bench/bank_transfers.py does). Every try ends with checks: every payment succeeded, the
+bank's total of balances is unchanged, every buyer paid exactly once, the seller and the
+platform got exactly the net and the commission, ``manage.py reconcile`` passes.
 
 Usage: .venv/bin/python bench/payments_e2e.py [--workers 1 2 4] [--payments 60]
+       [--alone 3] [--repeat 2] [--bank-transfers 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ["E2E_NAME"] = "benchpay"  # databases benchpay_*, logs test-artifacts/benchpay-logs
@@ -47,12 +56,14 @@ from bench._payments_stack import (  # noqa: E402
     Inbox,
     Settled,
     bank_snapshot,
-    bank_worker_log,
+    cpu_seconds,
+    cpu_used,
+    log_marks,
     make_buyers,
     make_offer,
+    readings,
     settled,
     start_market_worker,
-    task_runtimes,
 )
 from bench.bank_transfers import fire  # noqa: E402
 from client import Visitor, payment_id_from  # noqa: E402
@@ -79,17 +90,46 @@ class Timing:
 class Result:
     label: str
     timings: list[Timing]
-    tasks: dict[str, list[float]]  # Celery task runtimes (s), both services' workers
+    stages: dict[str, list[float]]  # seconds: Celery task runs, bank calls (see readings)
+    cpu: dict[str, float]  # CPU seconds used during the run, by component (see cpu_used)
 
     @property
     def per_second(self) -> float:
+        """Payments/s; one by one it is 1 / the median Pay→paid (a person's pauses left out)."""
+        if not self.label.isdigit():
+            return 1 / percentile([t.t_paid - t.t_request for t in self.timings], 50)
         first = min(t.t_request for t in self.timings)
         return len(self.timings) / (max(t.t_paid for t in self.timings) - first)
+
+    @property
+    def ours(self) -> float:
+        """CPU seconds per payment of the run's processes (see ``CPU``)."""
+        return sum(self.cpu.get(name, 0.0) for name in CPU) / len(self.timings)
+
+    @property
+    def other(self) -> float:
+        """CPU seconds per payment of everything else the machine did meanwhile."""
+        return self.cpu.get("_busy", 0.0) / len(self.timings) - self.ours
+
+
+class Person(Visitor):
+    """A Visitor whose every request opens its own connection.
+
+    The web servers drop idle keep-alive connections after 2 s (gunicorn's default); a
+    person who waits longer for the email would otherwise sometimes send into a socket
+    that the server is closing, and get a reset (browsers retry those; httpx does not).
+    """
+
+    def __init__(self, base_url: str) -> None:
+        no_keepalive = httpx.Limits(max_keepalive_connections=0)
+        self.http = httpx.Client(
+            base_url=base_url, timeout=60, follow_redirects=False, limits=no_keepalive
+        )
 
 
 def signed_in(stack: Stack, buyer: Buyer) -> Visitor:
     """A person with the CSRF cookie of an anonymous visit, then the buyer's session."""
-    visitor = Visitor(stack.market.url)
+    visitor = Person(stack.market.url)
     visitor.get("/users/login/")
     visitor.http.cookies.set("market_sessionid", buyer.session_key, domain="127.0.0.1")
     return visitor
@@ -122,32 +162,34 @@ def pay(visitor: Visitor, inbox: Inbox, buyer: Buyer) -> Timing:
     return replace(timing, status=wait_final(visitor, payment))
 
 
-def pay_all(stack: Stack, inbox: Inbox, buyers: list[Buyer]) -> list[Timing]:
-    """All at once: every thread signs in first, then they start together."""
-    visitors = [signed_in(stack, b) for b in buyers]
-    go = threading.Barrier(len(buyers))
+People = list[tuple[Visitor, Buyer]]
 
-    def one(pair: tuple[Visitor, Buyer]) -> Timing:
-        go.wait()
-        return pay(pair[0], inbox, pair[1])
 
+@contextlib.contextmanager
+def people(stack: Stack, buyers: list[Buyer]) -> Iterator[People]:
+    """The buyers as signed-in persons, made before the clock (and the CPU count) starts."""
+    crowd = [(signed_in(stack, buyer), buyer) for buyer in buyers]
     try:
-        with ThreadPoolExecutor(max_workers=len(buyers)) as pool:
-            return list(pool.map(one, zip(visitors, buyers, strict=True)))
+        yield crowd
     finally:
-        for visitor in visitors:
+        for visitor, _ in crowd:
             visitor.close()
 
 
-def pay_one_by_one(stack: Stack, inbox: Inbox, buyers: list[Buyer]) -> list[Timing]:
-    timings = []
-    for buyer in buyers:
-        visitor = signed_in(stack, buyer)
-        try:
-            timings.append(pay(visitor, inbox, buyer))
-        finally:
-            visitor.close()
-    return timings
+def pay_all(inbox: Inbox, crowd: People) -> list[Timing]:
+    """All at once: the threads wait for each other, then press Pay together."""
+    go = threading.Barrier(len(crowd))
+
+    def one(person: tuple[Visitor, Buyer]) -> Timing:
+        go.wait()
+        return pay(person[0], inbox, person[1])
+
+    with ThreadPoolExecutor(max_workers=len(crowd)) as pool:
+        return list(pool.map(one, crowd))
+
+
+def pay_one_by_one(inbox: Inbox, crowd: People) -> list[Timing]:
+    return [pay(visitor, inbox, buyer) for visitor, buyer in crowd]
 
 
 def with_paid_times(timings: list[Timing], rows: list[Settled]) -> list[Timing]:
@@ -185,104 +227,134 @@ def parties(stack: Stack) -> tuple[str, str]:
     return accounts["seller@demo.test"], str(demo["PLATFORM_ACCOUNT"])
 
 
-def measure(
-    stack: Stack, label: str, buyers: list[Buyer], run: Callable[[], list[Timing]], log: Path
-) -> Result:
-    """Run the payments, read the paid times and the task runtimes, check the money."""
+def measure(stack: Stack, label: str, crowd: People, run: Callable[[], list[Timing]]) -> Result:
+    """Run the payments, read the paid times and the logged stages, check the money."""
+    buyers = [buyer for _, buyer in crowd]
     seller, platform = parties(stack)
     before = bank_snapshot(stack, [seller, platform])
-    market_from, bank_from = log.stat().st_size, bank_worker_log().stat().st_size
+    marks, cpu_before = log_marks(), cpu_seconds(stack)
     timings = run()
+    cpu = cpu_used(cpu_before, cpu_seconds(stack))
     rows = settled(stack, [b.deal_id for b in buyers])
     check_money(stack, buyers, rows, before)
-    tasks = task_runtimes(log, since=market_from)
-    tasks.update(task_runtimes(bank_worker_log(), since=bank_from))
-    return Result(label, with_paid_times(timings, rows), tasks)
+    return Result(label, with_paid_times(timings, rows), readings(marks), cpu)
 
 
 def ms(values: list[float], p: float = 50) -> str:
     return f"{percentile(values, p) * 1000:.0f}" if values else "-"
 
 
-HEADER = (
-    "| workers | payments | payments/s | confirm→paid p50 / p95, ms | Pay→paid p50, ms "
-    "| Pay POST p50, ms | Pay→code in inbox p50, ms | code POST p50, ms "
-    "| code email task p50, ms | execute task p50, ms |"
-)
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(r) + " |" for r in rows]
 
 
-def row(result: Result) -> str:
+THROUGHPUT = ["workers", "payments", "payments/s", "Pay→paid p50 / p95, ms"]
+THROUGHPUT += ["confirm→paid p50 / p95, ms"]
+
+
+def throughput(result: Result) -> list[str]:
     t = result.timings
     to_paid = [x.t_paid - x.t_confirm for x in t]
-    cells = [
+    whole = [x.t_paid - x.t_request for x in t]
+    return [
         result.label,
         str(len(t)),
         f"{result.per_second:.1f}",
+        f"{ms(whole)} / {ms(whole, 95)}",
         f"{ms(to_paid)} / {ms(to_paid, 95)}",
-        ms([x.t_paid - x.t_request for x in t]),
+    ]
+
+
+STAGES = {  # column: the logged stage it shows (see _payments_stack.readings)
+    "bank balance (2 per Pay)": "bank balance",
+    "bank payment request": "bank payment request",
+    "code email task (bank)": "send_code_email",
+    "bank confirm": "bank confirm",
+    "execute task": "execute_payment",
+    "bank execute": "bank execute",
+    "payment emails task": "send_payment_emails",
+}
+
+
+def stages(result: Result) -> list[str]:
+    """Medians, ms: what the person waited for, and what the services logged."""
+    t = result.timings
+    seen = [
         ms([x.t_started - x.t_request for x in t]),
         ms([x.t_code - x.t_request for x in t]),
         ms([x.t_confirm - x.t_confirm_sent for x in t]),
-        ms(result.tasks.get("send_code_email", [])),
-        ms(result.tasks.get("execute_payment", [])),
+        ms([x.t_paid - x.t_confirm for x in t]),
     ]
-    return "| " + " | ".join(cells) + " |"
+    return [result.label, *seen, *(ms(result.stages.get(s, [])) for s in STAGES.values())]
 
 
-def queue_note(result: Result) -> str:
-    """How much of confirm→paid is waiting in the queue rather than in the task."""
-    to_paid = [x.t_paid - x.t_confirm for x in result.timings]
-    emails = result.tasks.get("send_payment_emails", [])
-    return (
-        f"  {result.label}: confirm→paid p50 {ms(to_paid)} ms, of which in the execute task "
-        f"{ms(result.tasks.get('execute_payment', []))} ms (p50; bank execute call + "
-        f"settlement); the same worker also ran {len(emails)} send_payment_emails tasks "
-        f"(p50 {ms(emails)} ms)"
-    )
+CPU = ["market web", "market worker", "bank web", "bank worker", "postgres", "bench client"]
 
 
-def bank_reference(stack: Stack, payments: int, clients: int) -> tuple[float, list[float]]:
-    """Executed transfers/s of the same bank server, as bench/bank_transfers.py fires them."""
+def cpu_row(result: Result) -> list[str]:
+    """CPU ms per payment by component, their total, what the cores could carry, and the
+    machine's other work during the run (other processes, the kernel, hypervisor steal)."""
+    each = {name: seconds / len(result.timings) for name, seconds in result.cpu.items()}
+    cells = [f"{each.get(name, 0.0) * 1000:.0f}" for name in CPU]
+    carry = f"{(os.cpu_count() or 1) / result.ours:.1f}"
+    elsewhere = f"{result.other * 1000:.0f} / {each.get('_steal', 0.0) * 1000:.0f}"
+    return [result.label, *cells, f"{result.ours * 1000:.0f}", carry, elsewhere]
+
+
+STAGES_HEADER = ["workers", "Pay POST", "Pay→code in inbox", "code POST", "confirm→paid"]
+STAGES_HEADER += list(STAGES)
+
+
+def bank_reference(stack: Stack, transfers: int, tries: int) -> list[tuple[float, list[float]]]:
+    """Executed transfers/s of the same bank server, fired as bench/bank_transfers.py does:
+    ``tries`` rounds of ``transfers`` confirmed payments from 8 client threads."""
     env = {
         **stack.bank.env,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "PYTHONPATH": f"{REPO}:{REPO / 'bank'}",
     }
-    result = subprocess.run(
-        [str(BIN / "python"), str(REPO / "bench" / "_bank_setup.py"), str(payments), "100"],
+    setup_script = str(REPO / "bench" / "_bank_setup.py")
+    prepared = subprocess.run(
+        [str(BIN / "python"), setup_script, str(transfers * tries), "100"],
         cwd=REPO / "bank",
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    elapsed, latencies = fire(stack.bank.url, json.loads(result.stdout), clients)
+    setup = json.loads(prepared.stdout)
+    rounds = []
+    for n in range(tries):
+        calls = setup["calls"][n * transfers : (n + 1) * transfers]
+        elapsed, latencies = fire(stack.bank.url, {**setup, "calls": calls}, 8)
+        rounds.append((transfers / elapsed, latencies))
     stack.bank.manage("reconcile")
-    return payments / elapsed, latencies
+    return rounds
 
 
 def configuration(
     stack: Stack, inbox: Inbox, offer: int, workers: int, payments: int, alone: int
-) -> tuple[Result | None, Result]:
-    """One worker setting: optionally a few payments one by one, then K at once."""
-    role, log = start_market_worker(stack, workers)
+) -> list[Result]:
+    """One worker setting: a warm-up, optionally a few payments one by one, then K at once.
+
+    The warm-up (a few payments at once, not measured) lets every web process and worker
+    child do its first-time imports and connections (Celery's producer, the bank client).
+    """
+    role = start_market_worker(stack, workers)
     try:
-        sequential = None
-        if alone:
-            warm = make_buyers(stack, alone + 1, offer=offer, tag=f"alone{workers}")
-            pay_one_by_one(stack, inbox, warm[:1])  # warms the processes' connections
-            solo = warm[1:]
-            sequential = measure(
-                stack,
-                f"1 at a time ({workers})",
-                solo,
-                lambda: pay_one_by_one(stack, inbox, solo),
-                log,
-            )
-        buyers = make_buyers(stack, payments, offer=offer, tag=f"crowd{workers}")
-        crowd = measure(stack, str(workers), buyers, lambda: pay_all(stack, inbox, buyers), log)
-        return sequential, crowd
+        warm = max(6, 2 * workers)
+        buyers = make_buyers(stack, warm + alone + payments, offer=offer, tag=f"w{workers}")
+        with people(stack, buyers) as everyone:
+            pay_all(inbox, everyone[:warm])
+            solo, crowd = everyone[warm : warm + alone], everyone[warm + alone :]
+            results = []
+            if solo:
+                label = f"1 at a time ({workers})"
+                results.append(measure(stack, label, solo, lambda: pay_one_by_one(inbox, solo)))
+            results.append(measure(stack, str(workers), crowd, lambda: pay_all(inbox, crowd)))
+        return results
     finally:
         stack.market.stop(role)
 
@@ -293,6 +365,7 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=60, help="K, paid at once")
     parser.add_argument("--alone", type=int, default=3, help="payments one by one (reference)")
     parser.add_argument("--bank-transfers", type=int, default=300, help="0 to skip")
+    parser.add_argument("--repeat", type=int, default=2, help="tries; the quietest is shown")
     args = parser.parse_args()
     say(f"machine: {machine()}")
     with SmtpCatcher() as smtp:
@@ -310,29 +383,49 @@ def run_all(stack: Stack, inbox: Inbox, args: argparse.Namespace) -> None:
     offer = make_offer(stack)
     results: list[Result] = []
     for n, workers in enumerate(args.workers):
-        say(f"{workers} worker process(es): {args.payments} payments at once ...")
-        sequential, crowd = configuration(
-            stack, inbox, offer, workers, args.payments, args.alone if n == 0 else 0
-        )
-        results += [r for r in (sequential, crowd) if r is not None]
-        say(row(crowd))
-    say("")
-    say(HEADER)
-    say("|" + "---|" * HEADER.count(" |"))
-    for result in results:
-        say(row(result))
-    for result in results:
-        if result.label.isdigit():
-            say(queue_note(result))
+        tries = []
+        for attempt in range(args.repeat):
+            alone = args.alone if n == attempt == 0 else 0
+            *sequential, crowd = configuration(stack, inbox, offer, workers, args.payments, alone)
+            say(
+                f"{workers} worker process(es), try {attempt + 1}: {args.payments} payments "
+                f"at once, {crowd.per_second:.1f}/s; the machine's other work meanwhile "
+                f"{crowd.other * 1000:.0f} CPU ms per payment"
+            )
+            results += sequential
+            tries.append(crowd)
+        results.append(min(tries, key=lambda r: r.other))  # the quietest try
+    report(results)
     if args.bank_transfers:
-        per_second, latencies = bank_reference(stack, args.bank_transfers, clients=8)
-        best = max(r.per_second for r in results)
-        say(
-            f"bank API alone, same server: {per_second:.0f} executed transfers/s "
-            f"(8 client threads), execute latency p50 {ms(latencies)} ms, "
-            f"p95 {ms(latencies, 95)} ms; best end-to-end / bank-only = {best / per_second:.3f}"
-        )
+        crowds = [r.per_second for r in results if r.label.isdigit()]
+        bank_only(stack, args.bank_transfers, args.repeat, max(crowds))
     say("checks: all payments succeeded, bank totals unchanged, shares exact, reconcile ok")
+
+
+def bank_only(stack: Stack, transfers: int, tries: int, best: float) -> None:
+    per_second, latencies = max(bank_reference(stack, transfers, tries))
+    say(
+        f"\nbank API alone, same server (best of {tries}): {per_second:.0f} executed "
+        f"transfers/s (8 client threads), execute latency p50 {ms(latencies)} ms, "
+        f"p95 {ms(latencies, 95)} ms; best end-to-end / bank-only = {best / per_second:.3f}"
+    )
+
+
+def report(results: list[Result]) -> None:
+    cores = os.cpu_count() or 1
+    sections = [
+        ("end to end", THROUGHPUT, [throughput(r) for r in results]),
+        ("where the time goes, medians in ms", STAGES_HEADER, [stages(r) for r in results]),
+        (
+            "CPU per payment, ms (the run's processes; Redis and the kernel's network left out)",
+            ["workers", *CPU, "total", f"payments/s {cores} cores could carry", "other / steal"],
+            [cpu_row(r) for r in results if r.label.isdigit()],  # alone: mostly idle time
+        ),
+    ]
+    for title, header, rows in sections:
+        say(f"\n{title}:")
+        for line in table(header, rows):
+            say(line)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,10 @@ class Service:
                 "4",
                 "--timeout",
                 "60",
+                # Longer than any pause between a test's requests on one connection:
+                # otherwise the server may close a connection the client is reusing.
+                "--keep-alive",
+                "30",
             ],
         )
         wait_until_up(self.url + "/api/schema/" if self.name == "bank" else self.url + "/")

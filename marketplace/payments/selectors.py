@@ -34,18 +34,14 @@ class PayableAccount:
     account: SettlementAccount
     available: int | None  # kopecks; None when the bank could not say
 
-    @property
-    def covers(self) -> bool | None:
-        return None if self.available is None else True
 
-
-def payable_accounts(*, user: User) -> list[PayableAccount]:
+def payable_accounts(*, user: User, with_balances: bool = True) -> list[PayableAccount]:
     """The user's linked accounts, each with its balance as the bank reports it now."""
     accounts = list(
         SettlementAccount.objects.filter(user=user, status=SettlementAccount.Status.LINKED)
     )
-    if not accounts:
-        return []
+    if not accounts or not with_balances:
+        return [PayableAccount(a, None) for a in accounts]
     try:
         client = get_bank_client()
     except ImproperlyConfigured:  # no bank configured: show the accounts without balances

@@ -31,7 +31,8 @@ def payment_start(request: HttpRequest, deal_pk: int) -> HttpResponse:
     live = live_payment_of(deal=deal)
     if live is not None:
         return _redirect_to(live)
-    accounts = payable_accounts(user=user)
+    # The balances are asked for only to show them; the service checks the chosen one.
+    accounts = payable_accounts(user=user, with_balances=request.method != "POST")
     form = ChooseAccountForm(request.POST or None, accounts=accounts)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -45,6 +46,8 @@ def payment_start(request: HttpRequest, deal_pk: int) -> HttpResponse:
             return _redirect_to(payment)
     elif request.method == "POST":
         status = 400
+    if request.method == "POST":
+        accounts = payable_accounts(user=user)
     context = {"deal": deal, "accounts": accounts, "form": form, "payable": deal.status in PAYABLE}
     return render(request, "payments/choose_account.html", context, status=status)
 
