@@ -267,7 +267,7 @@ def throughput(result: Result) -> list[str]:
 
 
 STAGES = {  # column: the logged stage it shows (see _payments_stack.readings)
-    "bank balance (2 per Pay)": "bank balance",
+    "bank balance": "bank balance",
     "bank payment request": "bank payment request",
     "code email task (bank)": "send_code_email",
     "bank confirm": "bank confirm",

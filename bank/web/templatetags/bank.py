@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ledger.models import Posting
 from web import formatting
 
 register = template.Library()
@@ -37,3 +38,13 @@ def minutes(duration: timedelta | None) -> int:
     if duration is None:
         return 0
     return -(-int(duration.total_seconds()) // 60)
+
+
+#: Descriptions the bank itself writes in English; shown in the reader's language.
+_SYSTEM_TEXTS = {"Deposit": _("Deposit"), "Opening deposit": _("Opening deposit")}
+
+
+@register.filter
+def posting_text(posting: Posting) -> str:
+    """A posting's description; the bank's own stock phrases are translated."""
+    return str(_SYSTEM_TEXTS.get(posting.description, posting.description))

@@ -118,3 +118,14 @@ def test_switching_language_makes_the_code_emails_follow(
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.language == "ru"
+
+
+def test_the_banks_own_descriptions_are_translated_on_statements(
+    signed_in: Callable[[Customer], Client],
+    make_customer: Callable[..., Customer],
+    make_account: Callable[..., Account],
+) -> None:
+    customer = make_customer()
+    account = make_account(balance=10_00, customer=customer)
+    page = signed_in(customer).get(f"/ru/accounts/{account.number}/").content.decode()
+    assert "Пополнение" in page
