@@ -72,7 +72,8 @@ NAME = {"en": "Alice Newman", "ru": "Анна Новикова"}
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+        # A missing browser fails the run: the journey is part of `make test`, not optional.
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     expect.set_options(timeout=15_000)  # pages wait on the bank and on Celery workers
     with sync_playwright() as playwright:
         chromium = launch(playwright.chromium)
