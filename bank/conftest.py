@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.servers import basehttp
 from django.test import Client, TestCase
 
 from api.models import ApiClient
@@ -16,6 +17,10 @@ from ledger.models import Account
 from ledger.services import account_open, deposit_create
 from operations.models import AccountLink
 from paylib import signing
+
+# The live test server's listen backlog (10) is too short for the bursts the concurrency
+# tests fire; a production server (gunicorn) listens with 2048.
+basehttp.WSGIServer.request_queue_size = 128
 
 
 class SignedClient:

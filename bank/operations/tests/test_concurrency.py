@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,12 +31,27 @@ class LiveApi:
         self.secret = secret
 
     def post(self, path: str, data: dict[str, Any]) -> httpx.Response:
+        """POST, signed afresh for each try. The test server's listen backlog is small, so
+        a burst of connections may be reset before a request is read; the calls fired at
+        once here are idempotent (execute on its key, payments on the idempotency key),
+        so they are retried, as the platform retries them."""
         body = json.dumps(data).encode()
-        headers = signing.signed_headers(
-            client_id=self.client_id, secret=self.secret, method="POST", path=path, body=body
-        )
-        headers["Content-Type"] = "application/json"
-        return httpx.post(self.base_url + path, content=body, headers=headers, timeout=60)
+        for attempt in range(5):
+            headers = signing.signed_headers(
+                client_id=self.client_id,
+                secret=self.secret,
+                method="POST",
+                path=path,
+                body=body,
+            )
+            headers["Content-Type"] = "application/json"
+            try:
+                return httpx.post(self.base_url + path, content=body, headers=headers, timeout=60)
+            except httpx.TransportError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+        raise AssertionError("unreachable")
 
 
 @pytest.fixture
