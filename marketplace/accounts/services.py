@@ -144,9 +144,30 @@ def settlement_account_set_default(*, account: SettlementAccount) -> SettlementA
     return locked
 
 
+def _check_not_last_for_offers(account: SettlementAccount) -> None:
+    from offers.models import Offer
+
+    others = SettlementAccount.objects.filter(user_id=account.user_id, status=Status.LINKED)
+    if others.exclude(pk=account.pk).exists():
+        return
+    if Offer.objects.filter(seller_id=account.user_id, status=Offer.Status.ACTIVE).exists():
+        raise ApplicationError(
+            _(
+                "This is your last linked account and you have active offers: buyers pay "
+                "into it. Pause or close your offers first."
+            ),
+            code="account_in_use",
+        )
+
+
 def settlement_account_remove(*, account: SettlementAccount) -> None:
-    """Revoke the bank link (if any) and forget the account; another becomes the default."""
+    """Revoke the bank link (if any) and forget the account; another becomes the default.
+
+    The last linked account of a seller with offers in the catalogue stays: buyers could
+    not pay him without it.
+    """
     if account.status == Status.LINKED:
+        _check_not_last_for_offers(account)
         number = account.number
         try:
             call_bank(lambda bank: bank.link_revoke(account_number=number))

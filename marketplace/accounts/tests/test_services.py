@@ -168,3 +168,23 @@ def test_an_unconfigured_bank_client_reads_as_unavailable(user: User) -> None:
     with pytest.raises(BankRefusal, match="cannot be reached"):
         add(user)  # no fake: BANK_API_CLIENT_ID is empty in the test settings
     assert SettlementAccount.objects.count() == 1  # pending, ready for a retry
+
+
+def test_a_sellers_last_account_stays_while_his_offers_are_active(
+    user: User,
+    fake_bank: FakeBank,
+    make_linked_account: Callable[..., SettlementAccount],
+    make_offer: Callable[..., object],
+) -> None:
+    account = make_linked_account(user)
+    offer = make_offer(user)
+    before = db_snapshot()
+    with pytest.raises(ApplicationError, match="active offers"):
+        services.settlement_account_remove(account=account)
+    assert db_snapshot() == before
+    assert fake_bank.calls == []
+    second = make_linked_account(user, default=False)
+    services.settlement_account_remove(account=account)  # another one remains
+    second.refresh_from_db()
+    assert second.is_default_payout
+    assert offer is not None

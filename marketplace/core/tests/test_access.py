@@ -54,6 +54,8 @@ def world(
     fake_bank.link_request(account_number=pending.number, idempotency_key="k")
     pending.bank_operation_id = "op-1"
     pending.save()
+    # A second linked account, so that the owner (a seller too) may remove the first.
+    make_linked_account(buyer, default=False)
     # "owner" is the buyer: he owns the deal, the accounts and owner_offer.
     return World(
         owner=buyer,
