@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 
 messages: install
 	cd bank && ../$(BIN)/python manage.py compilemessages --ignore=.venv -v0
-	if [ -d marketplace ]; then cd marketplace && ../$(BIN)/python manage.py compilemessages -v0; fi
+	cd marketplace && ../$(BIN)/python manage.py compilemessages -v0
 
 run: install messages
 	$(BIN)/python scripts/run.py
@@ -39,7 +39,7 @@ lint: install
 
 typecheck: install
 	cd bank && ../$(BIN)/mypy .
-	if [ -d marketplace ]; then cd marketplace && ../$(BIN)/mypy .; fi
+	cd marketplace && ../$(BIN)/mypy .
 
 test-bank: install messages
 	cd bank && DATABASE_URL=$(PG_URL)/bank ../$(BIN)/pytest -q
@@ -51,11 +51,10 @@ test-bank-sqlite: install messages
 	    ../$(BIN)/pytest -q -m smoke --create-db
 
 test-marketplace: install messages
-	if [ -d marketplace ]; then \
-	    cd marketplace && DATABASE_URL=$(PG_URL)/marketplace ../$(BIN)/pytest -q; fi
+	cd marketplace && DATABASE_URL=$(PG_URL)/marketplace ../$(BIN)/pytest -q
 
 test-e2e: install messages
-	if [ -d e2e ]; then $(BIN)/pytest -q -c e2e/pytest.ini e2e; fi
+	$(BIN)/pytest -q -c e2e/pytest.ini e2e
 
 test: lint typecheck test-bank test-bank-sqlite test-marketplace test-e2e
 

@@ -4,6 +4,7 @@ stops everything."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -55,11 +56,9 @@ def running(tmp_path: Path) -> Iterator[dict[str, int]]:
 
 def _wait(url: str, *, deadline: float) -> None:
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
             if httpx.get(url, timeout=2, follow_redirects=True).status_code == 200:
                 return
-        except httpx.TransportError:
-            pass
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within a minute")
 

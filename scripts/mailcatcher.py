@@ -7,6 +7,7 @@ read the confirmation codes. Messages live in memory and vanish when it stops.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import sys
 import threading
@@ -59,7 +60,7 @@ def main() -> None:
                 self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:
-                pass
+                """Silence the per-request log: the page refreshes every 3 seconds."""
 
         web = ThreadingHTTPServer(("127.0.0.1", args.http_port), Handler)
         threading.Thread(target=web.serve_forever, daemon=True).start()
@@ -68,18 +69,22 @@ def main() -> None:
             f"read mail at http://127.0.0.1:{args.http_port}/",
             flush=True,
         )
-        seen = 0
         try:
-            while True:
-                messages = smtp.messages
-                for message in messages[seen:]:
-                    print(f"mail to {message['To']}: {message['Subject']}", flush=True)
-                seen = len(messages)
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
+                _echo_forever(smtp)
         finally:
             web.shutdown()
+
+
+def _echo_forever(smtp: SmtpCatcher) -> None:
+    """Print a line for every message, so the terminal shows the mail too."""
+    seen = 0
+    while True:
+        messages = smtp.messages
+        for message in messages[seen:]:
+            print(f"mail to {message['To']}: {message['Subject']}", flush=True)
+        seen = len(messages)
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -63,61 +63,48 @@ def main() -> None:
         PLATFORM_ACCOUNT=demo["PLATFORM_ACCOUNT"],
         SITE_URL=f"http://127.0.0.1:{MARKET_PORT}",
     )
-    has_market = (MARKET / "manage.py").exists()
-    if has_market:
-        print("Preparing the marketplace ...", flush=True)
-        manage(MARKET, market_env, "migrate", "--no-input", "-v0")
-        manage(MARKET, market_env, "demo_data", "--bank-file", str(demo_file))
+    print("Preparing the marketplace ...", flush=True)
+    manage(MARKET, market_env, "migrate", "--no-input", "-v0")
+    manage(MARKET, market_env, "demo_data", "--bank-file", str(demo_file))
 
-    manager = Manager()
-    manager.add_process(
-        "mail",
-        f"{PYTHON} scripts/mailcatcher.py --smtp-port {SMTP_PORT} --http-port {MAIL_WEB_PORT}",
-        cwd=str(REPO),
-        env=bank_env,
-    )
-    manager.add_process(
-        "bank",
-        f"{PYTHON} manage.py runserver 127.0.0.1:{BANK_PORT} --noreload",
-        cwd=str(BANK),
-        env=bank_env,
-    )
-    manager.add_process(
-        "bank-worker",
-        f"{CELERY} -A config worker --loglevel INFO --concurrency 2 --hostname bank@%h",
-        cwd=str(BANK),
-        env=bank_env,
-    )
-    if has_market:
-        manager.add_process(
+    worker = f"{CELERY} -A config worker --loglevel INFO --concurrency 2"
+    processes = [  # name, command, folder, environment
+        (
+            "mail",
+            f"{PYTHON} scripts/mailcatcher.py --smtp-port {SMTP_PORT} --http-port {MAIL_WEB_PORT}",
+            REPO,
+            bank_env,
+        ),
+        ("bank", f"{PYTHON} manage.py runserver 127.0.0.1:{BANK_PORT} --noreload", BANK, bank_env),
+        ("bank-worker", f"{worker} --hostname bank@%h", BANK, bank_env),
+        (
             "market",
             f"{PYTHON} manage.py runserver 127.0.0.1:{MARKET_PORT} --noreload",
-            cwd=str(MARKET),
-            env=market_env,
-        )
-        manager.add_process(
-            "market-worker",
-            f"{CELERY} -A config worker --loglevel INFO --concurrency 2 --hostname market@%h",
-            cwd=str(MARKET),
-            env=market_env,
-        )
-        manager.add_process(
+            MARKET,
+            market_env,
+        ),
+        ("market-worker", f"{worker} --hostname market@%h", MARKET, market_env),
+        (
             "market-beat",
             f"{CELERY} -A config beat --loglevel INFO --schedule {VAR / 'celerybeat-schedule'}",
-            cwd=str(MARKET),
-            env=market_env,
-        )
-    print_banner(demo, has_market)
+            MARKET,
+            market_env,
+        ),
+    ]
+    manager = Manager()
+    for name, command, folder, env in processes:
+        manager.add_process(name, command, cwd=str(folder), env=env)
+    print_banner(demo)
     manager.loop()
     sys.exit(manager.returncode)
 
 
-def print_banner(demo: dict[str, object], has_market: bool) -> None:
+def print_banner(demo: dict[str, object]) -> None:
     password = demo["password"]
     lines = [
         "",
         "=" * 72,
-        f"  Marketplace   http://127.0.0.1:{MARKET_PORT}/" if has_market else "",
+        f"  Marketplace   http://127.0.0.1:{MARKET_PORT}/",
         f"  Bank          http://127.0.0.1:{BANK_PORT}/   (API docs: /api/docs/)",
         f"  Mail catcher  http://127.0.0.1:{MAIL_WEB_PORT}/  (the confirmation codes arrive here)",
         "",
@@ -130,7 +117,7 @@ def print_banner(demo: dict[str, object], has_market: bool) -> None:
         "=" * 72,
         "",
     ]
-    print("\n".join(line for line in lines if line is not None), flush=True)
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

@@ -15,17 +15,20 @@ from ledger.services import Leg, posting_create
 
 from .codes import operation_key_matches
 from .errors import InvalidKey, OperationStateConflict, PaymentDataMismatch
-from .models import AccountLink, Operation
+from .models import AccountLink, Operation, OperationLeg
 from .selectors import operation_get_for_client
 from .services import Payee
 
 
 def _payment_data_matches(
-    operation: Operation, *, payer_number: str, payees: list[Payee], amount: int
+    operation: Operation,
+    legs: list[OperationLeg],
+    *,
+    payer_number: str,
+    payees: list[Payee],
+    amount: int,
 ) -> bool:
-    confirmed = [
-        (leg.account.number, leg.amount) for leg in operation.legs.select_related("account")
-    ]
+    confirmed = [(leg.account.number, leg.amount) for leg in legs]
     requested = [(p.account_number, p.amount) for p in payees]
     return (
         operation.account.number == payer_number
@@ -55,8 +58,9 @@ def operation_execute(
         )
         if operation.kind != Operation.Kind.PAYMENT or not operation_key_matches(operation, key):
             raise InvalidKey("The key does not match this operation.", field="key")
+        legs = list(operation.legs.select_related("account"))  # read once, used twice
         if not _payment_data_matches(
-            operation, payer_number=payer_number, payees=payees, amount=amount
+            operation, legs, payer_number=payer_number, payees=payees, amount=amount
         ):
             raise PaymentDataMismatch(
                 "The payment data differ from the confirmed operation; nothing was done."
@@ -65,11 +69,11 @@ def operation_execute(
             return operation
         if operation.status != Operation.Status.CONFIRMED:
             raise OperationStateConflict("This operation is not confirmed.")
-        _post(operation)
+        _post(operation, legs)
     return operation
 
 
-def _post(operation: Operation) -> None:
+def _post(operation: Operation, legs: list[OperationLeg]) -> None:
     """Move the money, or fail the operation for good with the ledger's reason."""
     still_linked = AccountLink.objects.filter(
         client_id=operation.client_id, account_id=operation.account_id, revoked_at__isnull=True
@@ -89,14 +93,14 @@ def _post(operation: Operation) -> None:
         operation.failure_reason = reason
         operation.save(update_fields=[*fields, "failure_reason"])
         return
-    legs = [Leg(operation.account_id, -operation.amount)]
-    legs += [Leg(leg.account_id, leg.amount) for leg in operation.legs.all()]
+    movements = [Leg(operation.account_id, -operation.amount)]
+    movements += [Leg(leg.account_id, leg.amount) for leg in legs]
     try:
         with transaction.atomic():
             posting = posting_create(
                 kind=Posting.Kind.PAYMENT,
                 description=operation.description or f"Payment {operation.public_id}",
-                legs=legs,
+                legs=movements,
             )
     except LedgerError as error:
         operation.status = Operation.Status.FAILED

@@ -1,4 +1,4 @@
-"""Starting a payment and confirming it with the code that the bank emails the buyer.
+"""Starting a payment, asking the bank for its code, and ending it when it cannot go on.
 
 Bank calls happen outside database transactions; every state change happens inside one,
 under a row lock, and is safe to repeat: a double click, a double submit or a retry after
@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 
 from accounts.models import SettlementAccount
 from accounts.selectors import payout_account_of
@@ -23,18 +23,18 @@ from deals.state import IllegalTransition, Role, Status
 from paylib.money import format_rub
 from users.models import User
 
-from . import crypto
 from .bank import bank_call
 from .errors import BankUnreachable, CodeRejected, InsufficientBalance, PaymentError
 from .models import Payment
 from .selectors import live_payment_of
-from .tasks import execute_payment
 
 PAYABLE = (Status.CREATED, Status.PAYMENT_FAILED)
-UNREACHABLE = _("The bank cannot be reached right now. Nothing was charged; try again shortly.")
+UNREACHABLE = gettext_lazy(
+    "The bank cannot be reached right now. Nothing was charged; try again shortly."
+)
 
 
-def _payees(payment: Payment) -> list[Payee]:
+def payees_of(payment: Payment) -> list[Payee]:
     payees = [Payee(payment.seller_number, payment.seller_net)]
     if payment.commission:
         payees.append(Payee(payment.platform_number, payment.commission))
@@ -65,7 +65,7 @@ def _available(number: str) -> int:
         with get_bank_client() as client:
             return client.balance(account_number=number).available
     except (BankUnavailable, ImproperlyConfigured):
-        raise BankUnreachable(UNREACHABLE) from None
+        raise BankUnreachable(str(UNREACHABLE)) from None
     except BankError as error:
         raise PaymentError(
             _("The bank does not let us use this account: %(reason)s") % {"reason": error.message},
@@ -127,17 +127,17 @@ def payment_request_code(*, payment: Payment) -> Payment:
             "payment_request",
             lambda c: c.payment_request(
                 payer_account=payment.payer_number,
-                payees=_payees(payment),
+                payees=payees_of(payment),
                 amount=payment.amount,
                 description=f"Deal #{deal.pk}: {deal.offer_title}"[:255],
                 idempotency_key=payment.idempotency_key,
             ),
         )
     except BankUnavailable:
-        raise BankUnreachable(UNREACHABLE) from None
+        raise BankUnreachable(str(UNREACHABLE)) from None
     except BankError as error:
         payment_abandon(payment=payment, reason=error.code)
-        raise PaymentError(_refusal_message(error)) from error
+        raise PaymentError(refusal_message(error)) from error
     return _update_code(payment, info, expected=Payment.Status.REQUESTING)
 
 
@@ -170,121 +170,19 @@ def payment_resend(*, payment: Payment) -> Payment:
             payment, "resend", lambda c: c.operation_resend(operation_id=payment.bank_operation_id)
         )
     except BankUnavailable:
-        raise BankUnreachable(UNREACHABLE) from None
+        raise BankUnreachable(str(UNREACHABLE)) from None
     except BankError as error:
         if error.code == "resend_too_soon":
             raise CodeRejected(
                 _("A code was sent moments ago; wait a little and ask again."),
                 code="resend_too_soon",
             ) from error
-        _after_refusal(payment, error)
-        raise PaymentError(_refusal_message(error)) from error
+        abandon_after_refusal(payment, error)
+        raise PaymentError(refusal_message(error)) from error
     return _update_code(payment, info, expected=Payment.Status.AWAITING_CODE)
 
 
-def payment_confirm(*, payment: Payment, code: str) -> Payment:
-    """Send the code to the bank; on a match store the key and queue the execution.
-
-    The payment is first claimed (``awaiting_code`` → ``confirming``) by one conditional
-    UPDATE, so of two submits at once only one reaches the bank; the other returns the
-    payment as it is, and the page shows its status.
-    """
-    busy = (Payment.Status.CONFIRMING, Payment.Status.PROCESSING, Payment.Status.SUCCEEDED)
-    if payment.status in busy:
-        return payment
-    claimed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.AWAITING_CODE).update(
-        status=Payment.Status.CONFIRMING, updated_at=timezone.now()
-    )
-    if not claimed:
-        payment.refresh_from_db()
-        if payment.status in busy:
-            return payment
-        raise PaymentError(_("This payment is not waiting for a code."))
-    try:
-        confirmation = bank_call(
-            payment,
-            "confirm",
-            lambda c: c.operation_confirm(operation_id=payment.bank_operation_id, code=code),
-        )
-    except BankUnavailable:
-        _release(payment)
-        raise BankUnreachable(UNREACHABLE) from None
-    except BankError as error:
-        _release(payment)
-        return _code_refused(payment, error)
-    if not confirmation.key:
-        _release(payment)
-        raise PaymentError(_("The bank confirmed without a key; ask for a new code."))
-    return _start_processing(payment, confirmation.key)
-
-
-def _release(payment: Payment) -> None:
-    """Give the claim back: the code did not confirm the payment."""
-    Payment.objects.filter(pk=payment.pk, status=Payment.Status.CONFIRMING).update(
-        status=Payment.Status.AWAITING_CODE, updated_at=timezone.now()
-    )
-    payment.status = Payment.Status.AWAITING_CODE
-
-
-def _start_processing(payment: Payment, key: str) -> Payment:
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status != Payment.Status.CONFIRMING:
-            return locked
-        deal = Deal.objects.select_for_update().get(pk=locked.deal_id)
-        if deal.status != Status.AWAITING_CODE:
-            # The deal was cancelled while the buyer typed the code: never execute it.
-            # The bank's confirmed operation expires unexecuted; nothing was charged.
-            _end(locked, reason=f"deal_{deal.status}")
-            return locked
-        locked.key_encrypted = crypto.encrypt_key(key)
-        locked.status = Payment.Status.PROCESSING
-        locked.processing_since = timezone.now()
-        locked.save(update_fields=["key_encrypted", "status", "processing_since", "updated_at"])
-        deal_transition(
-            deal=locked.deal,
-            to=Status.PROCESSING,
-            actor=None,
-            role=Role.SYSTEM,
-            reason="code confirmed",
-        )
-        transaction.on_commit(lambda: execute_payment.delay(locked.pk))
-    return locked
-
-
-def _code_refused(payment: Payment, error: BankError) -> Payment:
-    if error.code == "invalid_code":
-        left = int(error.extra.get("attempts_left", 0))
-        Payment.objects.filter(pk=payment.pk).update(attempts_left=left)
-        raise CodeRejected(
-            ngettext(
-                "The code is not right. %(count)d attempt left.",
-                "The code is not right. %(count)d attempts left.",
-                left,
-            )
-            % {"count": left},
-            field="code",
-            extra={"attempts_left": left},
-        )
-    if error.code == "code_expired":
-        raise CodeRejected(
-            _("The code has expired. Ask for a new one."), code="code_expired", field="code"
-        )
-    if error.code == "wrong_state":
-        # Only this request was confirming: the bank took the code earlier, and its answer
-        # (with the key) was lost. Nothing was charged; the deal is payable again.
-        payment_abandon(payment=payment, reason="confirmation_lost")
-        raise PaymentError(
-            _(
-                "The bank took this code earlier, but its answer did not reach "
-                "us. Nothing was charged: please pay again."
-            )
-        )
-    _after_refusal(payment, error)
-    raise PaymentError(_refusal_message(error))
-
-
-def _after_refusal(payment: Payment, error: BankError) -> None:
+def abandon_after_refusal(payment: Payment, error: BankError) -> None:
     if error.code in (
         "operation_blocked",
         "not_found",
@@ -305,7 +203,7 @@ def payment_abandon(*, payment: Payment, reason: str) -> None:
             Payment.Status.CONFIRMING,
         ):
             return
-        _end(locked, reason=reason)
+        payment_end(locked, reason=reason)
         deal = Deal.objects.select_for_update().get(pk=locked.deal_id)
         if deal.status == Status.AWAITING_CODE:  # not if it was cancelled meanwhile
             deal_transition(
@@ -318,7 +216,7 @@ def payment_abandon(*, payment: Payment, reason: str) -> None:
     payment.status = locked.status
 
 
-def _end(payment: Payment, *, reason: str) -> None:
+def payment_end(payment: Payment, *, reason: str) -> None:
     """Mark a payment failed for good; call while holding its row lock."""
     payment.status = Payment.Status.FAILED
     payment.failure_reason = reason[:64]
@@ -329,7 +227,7 @@ def _end(payment: Payment, *, reason: str) -> None:
     )
 
 
-def _refusal_message(error: BankError) -> str:
+def refusal_message(error: BankError) -> str:
     messages = {
         "operation_blocked": _(
             "Too many wrong codes: this payment was stopped. You can pay again with a new code."

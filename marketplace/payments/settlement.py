@@ -20,8 +20,9 @@ from deals.state import Role, Status
 
 from . import crypto
 from .bank import bank_call
+from .confirmation import payment_release
 from .models import Payment
-from .services import _payees, _release, payment_abandon
+from .services import payees_of, payment_abandon
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def payment_execute(*, payment_id: int) -> Payment:
                 operation_id=payment.bank_operation_id,
                 key=key,
                 payer_account=payment.payer_number,
-                payees=_payees(payment),
+                payees=payees_of(payment),
                 amount=payment.amount,
             ),
         )
@@ -124,7 +125,7 @@ def payment_recheck(*, payment: Payment) -> Payment:
     if payment.status == Payment.Status.CONFIRMING:
         # The request that was checking the code died before it recorded the answer.
         if info.status == "awaiting_code":
-            _release(payment)
+            payment_release(payment)
         elif info.status == "confirmed":
             payment_abandon(payment=payment, reason="confirmation_lost")
     return payment_settle(payment=payment, info=info)

@@ -15,7 +15,7 @@ from deals.selectors import deal_get_for_user
 from deals.state import Role, Status
 from paylib.errors import ApplicationError
 
-from . import services
+from . import confirmation, services
 from .forms import ChooseAccountForm, CodeForm
 from .models import Payment
 from .selectors import live_payment_of, payable_accounts, payment_get_for_buyer
@@ -67,22 +67,28 @@ def payment_code(request: HttpRequest, pk: int) -> HttpResponse:
     if payment.status not in (Payment.Status.REQUESTING, Payment.Status.AWAITING_CODE):
         return redirect("payments:status", pk=payment.pk)
     form = CodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                payment = services.payment_confirm(payment=payment, code=form.cleaned_data["code"])
-            except ApplicationError as error:
-                form.add_error("code" if error.field == "code" else None, error.message)
-                payment.refresh_from_db()
-                if payment.is_final:
-                    messages.error(request, error.message)
-                    return redirect("deals:detail", pk=payment.deal_id)
-            else:
-                return redirect("payments:status", pk=payment.pk)
+    if request.method == "POST" and form.is_valid():
+        done = _submit_code(request, payment, form)
+        if done is not None:
+            return done
+        payment.refresh_from_db()
+    status = 400 if request.method == "POST" else 200
     context = {"payment": payment, "deal": payment.deal, "form": form}
     return render(request, "payments/code.html", context, status=status)
+
+
+def _submit_code(request: HttpRequest, payment: Payment, form: CodeForm) -> HttpResponse | None:
+    """Where to go after the code; None to show the form again with its error."""
+    try:
+        payment = confirmation.payment_confirm(payment=payment, code=form.cleaned_data["code"])
+    except ApplicationError as error:
+        form.add_error("code" if error.field == "code" else None, error.message)
+        payment.refresh_from_db()
+        if not payment.is_final:
+            return None
+        messages.error(request, error.message)
+        return redirect("deals:detail", pk=payment.deal_id)
+    return redirect("payments:status", pk=payment.pk)
 
 
 @login_required

@@ -128,10 +128,10 @@ def bank(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakePaymentBank:
 
 def confirm_committed(payment: Any, code: str) -> Any:
     """Confirm, then run the on-commit hooks (the eager Celery task) as a real commit would."""
-    from payments import services
+    from payments import confirmation
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return services.payment_confirm(payment=payment, code=code)
+        return confirmation.payment_confirm(payment=payment, code=code)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import SettlementAccount
 from conftest import db_snapshot
 from deals.models import Deal
-from payments import crypto, services
+from payments import confirmation, crypto, services
 from payments.errors import BankUnreachable, CodeRejected, InsufficientBalance, PaymentError
 from payments.models import Payment
 from payments.settlement import payments_check_stuck
@@ -75,7 +75,7 @@ def test_wrong_code_shows_attempts_left(
 ) -> None:
     payment = start(deal, buyer, buyer_account)
     with pytest.raises(CodeRejected, match="4 attempts left"):
-        services.payment_confirm(payment=payment, code=WRONG)
+        confirmation.payment_confirm(payment=payment, code=WRONG)
     payment.refresh_from_db()
     assert (payment.status, payment.attempts_left) == ("awaiting_code", 4)
 
@@ -86,9 +86,9 @@ def test_five_wrong_codes_end_the_payment_and_the_deal_can_be_paid_again(
     payment = start(deal, buyer, buyer_account)
     for _ in range(4):
         with pytest.raises(CodeRejected):
-            services.payment_confirm(payment=payment, code=WRONG)
+            confirmation.payment_confirm(payment=payment, code=WRONG)
     with pytest.raises(PaymentError, match="Too many wrong codes"):
-        services.payment_confirm(payment=payment, code=WRONG)
+        confirmation.payment_confirm(payment=payment, code=WRONG)
     payment.refresh_from_db()
     deal.refresh_from_db()
     assert (payment.status, payment.failure_reason) == ("failed", "operation_blocked")
@@ -127,7 +127,7 @@ def test_key_is_stored_encrypted(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     payment = start(deal, buyer, buyer_account)
-    services.payment_confirm(payment=payment, code=bank.CODE)  # no commit: stays processing
+    confirmation.payment_confirm(payment=payment, code=bank.CODE)  # no commit: stays processing
     payment.refresh_from_db()
     key = bank.keys[payment.bank_operation_id]
     assert key not in payment.key_encrypted
@@ -138,10 +138,10 @@ def test_double_submit_of_the_code_confirms_once(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     payment = start(deal, buyer, buyer_account)
-    first = services.payment_confirm(payment=payment, code=bank.CODE)
+    first = confirmation.payment_confirm(payment=payment, code=bank.CODE)
     stale = Payment.objects.get(pk=payment.pk)
     stale.status = "awaiting_code"  # the second request read the row before the first ended
-    second = services.payment_confirm(payment=stale, code=bank.CODE)
+    second = confirmation.payment_confirm(payment=stale, code=bank.CODE)
     assert first.pk == second.pk
     assert second.status == "processing"
     assert Payment.objects.get().status == "processing"
@@ -198,7 +198,7 @@ def test_periodic_check_settles_a_payment_the_worker_never_finished(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     payment = start(deal, buyer, buyer_account)
-    services.payment_confirm(payment=payment, code=bank.CODE)  # queued, never run
+    confirmation.payment_confirm(payment=payment, code=bank.CODE)  # queued, never run
     payment.refresh_from_db()
     # The bank did execute it before the worker died.
     key = crypto.decrypt_key(payment.key_encrypted)
@@ -256,12 +256,12 @@ def test_a_lost_confirmation_answer_ends_the_payment_without_charging(
     payment = start(deal, buyer, buyer_account)
     bank.confirm_answer_lost = True
     with pytest.raises(BankUnreachable):
-        services.payment_confirm(payment=payment, code=bank.CODE)
+        confirmation.payment_confirm(payment=payment, code=bank.CODE)
     payment.refresh_from_db()
     assert payment.status == "awaiting_code"  # the claim was given back
     bank.confirm_answer_lost = False
     with pytest.raises(PaymentError, match="Nothing was charged"):
-        services.payment_confirm(payment=payment, code=bank.CODE)
+        confirmation.payment_confirm(payment=payment, code=bank.CODE)
     payment.refresh_from_db()
     deal.refresh_from_db()
     assert (payment.status, payment.failure_reason) == ("failed", "confirmation_lost")
@@ -279,7 +279,7 @@ def test_a_payment_left_confirming_by_a_dead_request_is_given_back(
     assert payments_check_stuck(older_than=timedelta(minutes=2)) == 1
     payment.refresh_from_db()
     assert payment.status == "awaiting_code"
-    assert services.payment_confirm(payment=payment, code=bank.CODE).status == "processing"
+    assert confirmation.payment_confirm(payment=payment, code=bank.CODE).status == "processing"
 
 
 def test_a_deal_cancelled_while_the_code_is_typed_is_never_charged(
