@@ -6,6 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432
+# Several checkouts can test side by side on one machine: each sets its own DB_SUFFIX
+# (databases bank$(DB_SUFFIX), marketplace$(DB_SUFFIX), ...) and E2E_REDIS_DBS.
+DB_SUFFIX ?=
+export E2E_NAME ?= e2e$(DB_SUFFIX)
+export BANK_CLIENT_IT_DB ?= bank_client_it$(DB_SUFFIX)
 
 .PHONY: help install run test lint typecheck test-bank test-bank-sqlite test-marketplace \
         test-e2e messages bench clean
@@ -42,16 +47,16 @@ typecheck: install
 	cd marketplace && ../$(BIN)/mypy .
 
 test-bank: install messages
-	cd bank && DATABASE_URL=$(PG_URL)/bank ../$(BIN)/pytest -q
+	cd bank && DATABASE_URL=$(PG_URL)/bank$(DB_SUFFIX) ../$(BIN)/pytest -q
 
 # The embedded default: the main paths again on SQLite, as `make run` uses it.
 test-bank-sqlite: install messages
-	rm -f var/test-smoke-bank.sqlite3
-	cd bank && DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke-bank.sqlite3 \
+	rm -f var/test-smoke-bank$(DB_SUFFIX).sqlite3
+	cd bank && DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke-bank$(DB_SUFFIX).sqlite3 \
 	    ../$(BIN)/pytest -q -m smoke --create-db
 
 test-marketplace: install messages
-	cd marketplace && DATABASE_URL=$(PG_URL)/marketplace ../$(BIN)/pytest -q
+	cd marketplace && DATABASE_URL=$(PG_URL)/marketplace$(DB_SUFFIX) ../$(BIN)/pytest -q
 
 test-e2e: install messages
 	$(BIN)/pytest -q -c e2e/pytest.ini e2e

@@ -28,7 +28,7 @@ from psycopg import sql
 
 BANK_DIR = Path(__file__).resolve().parents[3] / "bank"
 PG_URL = os.environ.get("BANK_CLIENT_IT_PG_URL", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "bank_client_it"
+DB_NAME = os.environ.get("BANK_CLIENT_IT_DB", "bank_client_it")
 COMMAND_TIMEOUT = 180
 START_TIMEOUT = 60
 _CODE = re.compile(r":\s*(\d{6})\s*$", re.MULTILINE)
