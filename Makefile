@@ -34,6 +34,7 @@ install: $(VENV)/.installed
 messages: install
 	cd bank && ../$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	cd marketplace && ../$(BIN)/python manage.py compilemessages -v0
+	cd paylib && ../$(BIN)/python ../bank/manage.py compilemessages -v0
 
 run: install messages
 	$(BIN)/python scripts/run.py

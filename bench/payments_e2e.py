@@ -269,11 +269,10 @@ def throughput(result: Result) -> list[str]:
 STAGES = {  # column: the logged stage it shows (see _payments_stack.readings)
     "bank balance": "bank balance",
     "bank payment request": "bank payment request",
-    "code email task (bank)": "send_code_email",
+    "outbox deliveries (code and paid emails)": "deliver",
     "bank confirm": "bank confirm",
     "execute task": "execute_payment",
     "bank execute": "bank execute",
-    "payment emails task": "send_payment_emails",
 }
 
 

@@ -100,6 +100,28 @@ def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
     }
 
 
+def outbox(env: environ.Env) -> dict[str, Any]:
+    """The outbox (``paylib.outbox``): how long a delivery may hold a message, how it retries."""
+    return {
+        # Longer than any delivery may run (CELERY_TASK_TIME_LIMIT): a worker that dies
+        # mid-delivery gives the message up when this runs out.
+        "OUTBOX_LEASE": env.int("OUTBOX_LEASE", default=150),
+        "OUTBOX_MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=12),
+        "OUTBOX_RETRY_BASE": env.int("OUTBOX_RETRY_BASE", default=5),
+        "OUTBOX_RETRY_CEILING": env.int("OUTBOX_RETRY_CEILING", default=3600),
+    }
+
+
+#: The beat entry every service that uses the outbox adds to ``CELERY_BEAT_SCHEDULE``.
+def outbox_beat(env: environ.Env) -> dict[str, Any]:
+    return {
+        "outbox-sweep": {
+            "task": "outbox.sweep",
+            "schedule": env.float("OUTBOX_SWEEP_INTERVAL", default=15.0),
+        }
+    }
+
+
 def email(env: environ.Env) -> dict[str, Any]:
     """SMTP by default, pointed at the local mail catcher that ``make run`` starts."""
     return {

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from api.models import ApiClient
 from ledger.models import Account
+from paylib.outbox.services import enqueue
 
 from . import sealing
 from .codes import codes, hash_operation_key, make_operation_key
+from .effects import CODE_EMAIL
 from .errors import (
     AccountNotAvailable,
     CodeExpired,
@@ -28,7 +30,6 @@ from .errors import (
 )
 from .models import AccountLink, Operation, OperationLeg
 from .selectors import linked_account_get, open_account_get, operation_get_for_client
-from .tasks import send_code_email
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,13 @@ def _issue_code(operation: Operation) -> None:
             "key_hash",
         ]
     )
-    sealed, sends = sealing.seal(code), operation.code_sends
-    # robust: the operation is committed either way; a broker outage must not turn the
-    # answer into a 500. The client can ask for a resend once the broker is back.
-    transaction.on_commit(lambda: send_code_email.delay(operation.pk, sealed, sends), robust=True)
+    # The email is recorded with the code it carries (sealed, and scrubbed once sent) in
+    # this transaction: a broker outage delays it, nothing loses it.
+    enqueue(
+        CODE_EMAIL,
+        {"operation": operation.pk, "sends": operation.code_sends, "sealed": sealing.seal(code)},
+        key=f"code:{operation.pk}:{operation.code_sends}",
+    )
 
 
 def _create(

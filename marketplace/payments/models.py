@@ -67,7 +67,6 @@ class Payment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     processing_since = models.DateTimeField(_("processing since"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    notified_at = models.DateTimeField(_("parties notified"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")

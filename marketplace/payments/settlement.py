@@ -17,10 +17,12 @@ from django.utils import timezone
 from bank_client import BankError, BankUnavailable, OperationInfo
 from deals.services import deal_transition
 from deals.state import Role, Status
+from paylib.outbox.services import enqueue
 
 from . import crypto
 from .bank import bank_call
 from .confirmation import payment_release
+from .effects import PAID_EMAIL, ROLES
 from .models import Payment
 from .services import payees_of, payment_abandon
 
@@ -65,8 +67,6 @@ def payment_settle(*, payment: Payment, info: OperationInfo) -> Payment:
 
 
 def _succeed(payment: Payment) -> Payment:
-    from .tasks import send_payment_emails
-
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != Payment.Status.PROCESSING:
@@ -82,7 +82,10 @@ def _succeed(payment: Payment) -> Payment:
             role=Role.SYSTEM,
             reason="the bank carried out the payment",
         )
-        transaction.on_commit(lambda: send_payment_emails.delay(locked.pk))
+        for role in ROLES:  # recorded with the success: never lost, never sent twice
+            enqueue(
+                PAID_EMAIL, {"payment": locked.pk, "role": role}, key=f"paid:{locked.pk}:{role}"
+            )
     logger.info("Payment %s succeeded", locked.pk)
     return locked
 

@@ -32,10 +32,3 @@ def check_stuck_payments() -> int:
     from .settlement import payments_check_stuck
 
     return payments_check_stuck(older_than=timedelta(seconds=settings.PAYMENT_STUCK_AFTER))
-
-
-@shared_task(bind=True, max_retries=6, autoretry_for=(OSError,), retry_backoff=True)
-def send_payment_emails(self: Any, payment_id: int) -> int:
-    from .notifications import payment_succeeded_emails
-
-    return payment_succeeded_emails(payment_id=payment_id)

@@ -32,6 +32,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from here: no CDN needed
     "axes",
+    "paylib.outbox",
 ]
 LOCAL_APPS = [
     "customers",
@@ -132,6 +133,8 @@ CONFIRMATION_BLOCKED_PER_DAY = env.int("CONFIRMATION_BLOCKED_PER_DAY", default=3
 OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600)
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "bank-broker.sqlite3"))
+vars().update(django_conf.outbox(env))
+CELERY_BEAT_SCHEDULE = {**django_conf.outbox_beat(env)}
 vars().update(django_conf.email(env))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Client-bank <noreply@bank.localhost>")
 

@@ -31,6 +31,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "axes",
+    "paylib.outbox",
 ]
 LOCAL_APPS = [
     "core",
@@ -125,7 +126,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.tasks.expire_unpaid_deals",
         "schedule": env.float("DEAL_EXPIRY_INTERVAL", default=300.0),
     },
+    **django_conf.outbox_beat(env),
 }
+vars().update(django_conf.outbox(env))
 vars().update(django_conf.email(env))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Marketplace <noreply@marketplace.localhost>"

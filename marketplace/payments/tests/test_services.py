@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import DatabaseError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerDown
 
 from accounts.models import SettlementAccount
 from conftest import db_snapshot
 from deals.models import Deal
+from paylib.outbox.models import Message
+from paylib.outbox.services import sweep
 from payments import confirmation, crypto, services
 from payments.errors import BankUnreachable, CodeRejected, InsufficientBalance, PaymentError
 from payments.models import Payment
@@ -300,3 +306,40 @@ def test_a_deal_cancelled_while_the_code_is_typed_is_never_charged(
     assert deal.status == "cancelled"
     assert "operation_execute" not in bank.call_names()
     assert bank.balances[buyer_account.number] == 10_000_00
+
+
+def test_the_paid_emails_survive_a_broker_outage_and_go_out_once(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    with mock.patch(
+        "paylib.outbox.tasks.deliver_message.apply_async", side_effect=BrokerDown("down")
+    ):
+        confirm_committed(payment, bank.CODE)
+    payment.refresh_from_db()
+    assert payment.status == "succeeded"
+    assert mail.outbox == []
+    assert sweep() == 2
+    assert sweep() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [buyer.email, deal.seller.email]
+
+
+def test_a_paid_email_that_fails_is_retried_alone(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = start(deal, buyer, buyer_account)
+    real_send = EmailBackend.send_messages
+    calls = {"n": 0}
+
+    def flaky(self: EmailBackend, messages: list[object]) -> int:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second email (the seller's) fails once
+            raise DatabaseError("connection lost mid-render")
+        return real_send(self, messages)  # type: ignore[arg-type]
+
+    with mock.patch.object(EmailBackend, "send_messages", flaky):
+        confirm_committed(payment, bank.CODE)
+        assert [m.to[0] for m in mail.outbox] == [buyer.email]
+        Message.objects.filter(done_at__isnull=True).update(due_at=timezone.now())
+        assert sweep() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [buyer.email, deal.seller.email]

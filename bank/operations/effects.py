@@ -1,0 +1,60 @@
+"""What operations deliver through the outbox: the emails with confirmation codes."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from paylib.money import format_rub
+from paylib.outbox.mail import send_templated
+from paylib.outbox.models import Message
+from paylib.outbox.registry import handler
+
+from . import sealing
+from .models import Operation
+
+logger = logging.getLogger(__name__)
+
+CODE_EMAIL = "operations.code_email"
+
+
+@handler(CODE_EMAIL, scrub=True)
+def send_code_email(message: Message) -> None:
+    """Email code number ``sends`` of an operation, unless a newer one was issued since,
+    the operation no longer waits for a code, or the code has expired (nothing to send)."""
+    payload = message.payload
+    operation = (
+        Operation.objects.select_related("account", "customer")
+        .filter(pk=payload["operation"])
+        .first()
+    )
+    if operation is None or operation.code_sends != payload["sends"]:
+        return
+    if operation.status != Operation.Status.AWAITING_CODE:
+        return
+    code = sealing.unseal(payload["sealed"], ttl=settings.CONFIRMATION_CODE_TTL)
+    if code is None:
+        return
+    customer = operation.customer
+    language = customer.language
+    context = {
+        "customer": customer,
+        "operation": operation,
+        "code": code,
+        "amount": format_rub(operation.amount, language=language),
+        "payees": [
+            (leg.account.number, leg.account.customer, format_rub(leg.amount, language=language))
+            for leg in operation.legs.select_related("account__customer")
+        ],
+        "minutes": settings.CONFIRMATION_CODE_TTL // 60,
+        "bank_name": settings.BANK_NAME,
+    }
+    send_templated(
+        message,
+        to=[customer.email],
+        language=language,
+        templates="operations/email/code",
+        context=context,
+    )
+    logger.info("Sent code %d of operation %s", payload["sends"], operation.public_id)

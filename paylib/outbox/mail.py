@@ -1,0 +1,45 @@
+"""Emails sent as outbox deliveries: one stable Message-ID per outbox message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Message
+
+
+def message_id_for(message: Message) -> str:
+    """The same Message-ID on every attempt, so that a repeat is recognisable as one."""
+    sender = str(getattr(settings, "DEFAULT_FROM_EMAIL", "") or "outbox@localhost")
+    domain = sender.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return f"<outbox.{message.pk}.{int(message.created_at.timestamp())}@{domain}>"
+
+
+def send_templated(
+    message: Message,
+    *,
+    to: Sequence[str],
+    language: str,
+    templates: str,
+    context: dict[str, object],
+) -> None:
+    """Render ``<templates>_subject.txt``, ``.txt`` and ``.html`` in ``language`` and send.
+
+    ``templates`` is a path prefix such as ``"payments/email/paid"``.
+    """
+    with translation.override(language):
+        subject = render_to_string(f"{templates}_subject.txt", context).strip()
+        text = render_to_string(f"{templates}.txt", context)
+        html = render_to_string(f"{templates}.html", context)
+    email = EmailMultiAlternatives(
+        " ".join(subject.split()),
+        text,
+        to=list(to),
+        headers={"Message-ID": message_id_for(message)},
+    )
+    email.attach_alternative(html, "text/html")
+    email.send()
