@@ -328,18 +328,6 @@ def test_resend_limit_is_a_conflict_not_a_wait(
     assert response.json()["error"]["code"] == "resend_limit"
 
 
-def test_an_account_with_too_many_blocked_operations_takes_no_more_today(
-    api: SignedClient, accounts: dict[str, Account]
-) -> None:
-    for n in range(3):
-        op = start_with(api, accounts, f"guess-{n:04d}")
-        for _ in range(5):
-            confirm(api, op, "000000" if last_code() != "000000" else "111111")
-    response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key="guess-9999"))
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "too_many_failures"
-
-
 def start_with(api: SignedClient, accounts: dict[str, Account], key: str) -> str:
     response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key=key))
     assert response.status_code == 201, response.content
