@@ -15,59 +15,9 @@ from ledger.models import Account, Posting
 from operations.codes import codes, hash_operation_key
 from operations.models import AccountLink, Operation
 
-from .helpers import last_code
+from .helpers import balances, confirm, execute_body, last_code, payment_body, start, wrong
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
-
-
-@pytest.fixture
-def accounts(
-    platform: tuple[ApiClient, str], make_account: Callable[..., Account]
-) -> dict[str, Account]:
-    return {
-        "payer": make_account(balance=1000_00, link_to=platform[0]),
-        "seller": make_account(),
-        "platform": make_account(),
-    }
-
-
-def payment_body(accounts: dict[str, Account], **changes: Any) -> dict[str, Any]:
-    body = {
-        "idempotency_key": "deal-7-attempt-1",
-        "payer_account": accounts["payer"].number,
-        "payees": [
-            {"account": accounts["seller"].number, "amount": "237.50"},
-            {"account": accounts["platform"].number, "amount": "12.50"},
-        ],
-        "amount": "250.00",
-        "description": "Deal #7: two chairs",
-    }
-    body.update(changes)
-    return body
-
-
-def execute_body(accounts: dict[str, Account], key: str, **changes: Any) -> dict[str, Any]:
-    body = payment_body(accounts)
-    body = {k: body[k] for k in ("payer_account", "payees", "amount")}
-    return {**body, "key": key, **changes}
-
-
-def start(api: SignedClient, accounts: dict[str, Account]) -> str:
-    response = api.post("/api/v1/payments/", payment_body(accounts))
-    assert response.status_code == 201, response.content
-    return str(response.json()["id"])
-
-
-def confirm(api: SignedClient, op: str, code: str) -> Any:
-    return api.post(f"/api/v1/operations/{op}/confirm/", {"code": code})
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def balances(accounts: dict[str, Account]) -> dict[str, int]:
-    return {name: Account.objects.get(pk=a.pk).balance for name, a in accounts.items()}
 
 
 def test_linking_an_account_by_emailed_code(
@@ -326,12 +276,6 @@ def test_resend_limit_is_a_conflict_not_a_wait(
     response = api.post(f"/api/v1/operations/{op}/resend/")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "resend_limit"
-
-
-def start_with(api: SignedClient, accounts: dict[str, Account], key: str) -> str:
-    response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key=key))
-    assert response.status_code == 201, response.content
-    return str(response.json()["id"])
 
 
 def test_a_confirmed_payment_left_too_long_expires(
