@@ -9,7 +9,7 @@
   ``CONFIRMATION_CLIENT_WINDOW`` (1 h), across all accounts.
 * Code emails per account that nobody used (the operation was never confirmed):
   ``CONFIRMATION_UNUSED_CODES_PER_ACCOUNT`` (10) in the 24-hour window, so that someone
-  else's link requests cannot mail a customer without end.
+  else's link requests cannot mail a customer without end. Lifting a block lifts this too.
 
 The account's counts are taken and written while its ``CodeBudget`` row is locked, so
 concurrent guesses are counted exactly. Lock order: the operation's row (if any), then the
@@ -33,7 +33,7 @@ from paylib.outbox.services import enqueue
 from .effects import CODES_BLOCKED_EMAIL
 from .errors import AccountCodesBlocked, ClientCodesThrottled, CodeEmailLimit
 from .models import CodeBudget, CodeEvent, Operation
-from .selectors import budget_window, wrong_codes_counted
+from .selectors import budget_window, unused_codes_counted, wrong_codes_counted
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ def budget_lock(account: Account) -> CodeBudget:
 
 def _wrong_codes(budget: CodeBudget, now: datetime) -> int:
     return wrong_codes_counted(now).filter(account_id=budget.account_id).count()
+
+
+def _unused_codes(budget: CodeBudget, now: datetime) -> QuerySet[CodeEvent]:
+    return unused_codes_counted(now).filter(account_id=budget.account_id)
 
 
 def _retry_after(events: QuerySet[CodeEvent], count: int, limit: int, window: timedelta) -> int:
@@ -92,12 +96,7 @@ def check_client_allowed(client: ApiClient, now: datetime) -> None:
 def check_code_email_allowed(budget: CodeBudget, now: datetime) -> None:
     """Refuse emailing one more code to an account that got too many nobody used."""
     limit = settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT
-    unused = CodeEvent.objects.filter(
-        account_id=budget.account_id,
-        kind=CodeEvent.Kind.SENT,
-        created_at__gte=now - budget_window(),
-        operation__confirmed_at__isnull=True,
-    )
+    unused = _unused_codes(budget, now)
     count = unused.count()
     if count >= limit:
         raise CodeEmailLimit(
@@ -141,7 +140,7 @@ def wrong_code_record(budget: CodeBudget, operation: Operation, now: datetime) -
 
 
 def account_codes_unblock(*, account: Account) -> bool:
-    """The owner lifts the block: wrong codes are counted afresh from now on.
+    """The owner lifts the block: wrong and unused codes are counted afresh from now on.
 
     The caller has checked that the signed-in customer owns ``account``. Returns False
     (and changes nothing) if the account was not blocked.
@@ -149,7 +148,11 @@ def account_codes_unblock(*, account: Account) -> bool:
     with transaction.atomic():
         budget = budget_lock(account)
         now = timezone.now()
-        if _wrong_codes(budget, now) < settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT:
+        wrong = _wrong_codes(budget, now) >= settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT
+        unused = (
+            _unused_codes(budget, now).count() >= settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT
+        )
+        if not (wrong or unused):
             return False
         budget.window_from = now
         budget.save(update_fields=["window_from"])

@@ -70,22 +70,36 @@ def budget_window() -> timedelta:
     return timedelta(seconds=settings.CONFIRMATION_BUDGET_WINDOW)
 
 
-def wrong_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
-    """Wrong codes that count against their account's budget at ``now``: those of the last
+def _counted(kind: str, now: datetime) -> QuerySet[CodeEvent]:
+    """Code events that count against their account's budgets at ``now``: those of the last
     ``CONFIRMATION_BUDGET_WINDOW``, and none from before its owner last lifted a block."""
-    return CodeEvent.objects.filter(
-        kind=CodeEvent.Kind.WRONG,
-        created_at__gte=now - budget_window(),
-    ).filter(created_at__gte=F("account__code_budget__window_from"))
+    return CodeEvent.objects.filter(kind=kind, created_at__gte=now - budget_window()).filter(
+        created_at__gte=F("account__code_budget__window_from")
+    )
+
+
+def wrong_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
+    return _counted(CodeEvent.Kind.WRONG, now)
+
+
+def unused_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
+    """Codes sent for operations that were never confirmed."""
+    return _counted(CodeEvent.Kind.SENT, now).filter(operation__confirmed_at__isnull=True)
+
+
+def _over(events: QuerySet[CodeEvent], accounts: list[int], limit: int) -> set[int]:
+    return set(
+        events.filter(account__in=accounts)
+        .values("account")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=limit)
+        .values_list("account", flat=True)
+    )
 
 
 def accounts_codes_blocked(accounts: Iterable[Account]) -> set[int]:
-    """Which of ``accounts`` take no codes now: too many wrong codes lately."""
-    return set(
-        wrong_codes_counted(timezone.now())
-        .filter(account__in=list(accounts))
-        .values("account")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT)
-        .values_list("account", flat=True)
-    )
+    """Which of ``accounts`` take no codes now: too many wrong or unused codes lately."""
+    now, ids = timezone.now(), [account.pk for account in accounts]
+    wrong = _over(wrong_codes_counted(now), ids, settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT)
+    unused = _over(unused_codes_counted(now), ids, settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT)
+    return wrong | unused
