@@ -108,6 +108,7 @@ def test_wrong_codes_add_up_per_account_whichever_way_new_codes_are_had(
     assert op.key_hash is None
 
 
+@pytest.mark.smoke
 def test_at_most_20_wrong_guesses_per_account_per_day_across_all_paths(
     attacker: Attacker, accounts: dict[str, Account]
 ) -> None:

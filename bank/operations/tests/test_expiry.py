@@ -94,6 +94,7 @@ def test_operations_that_can_still_finish_are_left_alone(
     assert api.post(f"/api/v1/operations/{waiting}/confirm/", {"code": "x"}).status_code == 400
 
 
+@pytest.mark.smoke
 def test_the_sweep_is_a_beat_task(api: SignedClient, accounts: dict[str, Account]) -> None:
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"operations.expire_stale", "operations.purge_code_events"} <= schedule

@@ -74,6 +74,7 @@ def owner(accounts: dict[str, Account]) -> Customer:
     return customer
 
 
+@pytest.mark.smoke
 def test_the_owner_sees_the_block_and_lifts_it(
     blocked: Guesser, accounts: dict[str, Account], signed_in: Callable[[Customer], Client]
 ) -> None:

@@ -49,6 +49,7 @@ def owner(accounts: dict[str, Account]) -> Customer:
     return customer
 
 
+@pytest.mark.smoke
 def test_the_owner_declines_a_payment_and_the_platform_finds_it_over(
     api: SignedClient, accounts: dict[str, Account], signed_in: Callable[[Customer], Client]
 ) -> None:
