@@ -37,6 +37,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "customers",
     "ledger",
+    "holds",
     "operations",
     "api",
     "web",
@@ -155,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
     "operations-purge-code-events": {
         "task": "operations.purge_code_events",
         "schedule": 3600.0,
+    },
+    "expire-holds": {
+        "task": "holds.expire",
+        "schedule": env.float("HOLD_EXPIRY_INTERVAL", default=60.0),
     },
 }
 vars().update(django_conf.email(env))
