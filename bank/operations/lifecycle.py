@@ -16,7 +16,7 @@ from customers.models import Customer
 
 from .models import Operation
 from .selectors import operation_get_for_customer
-from .state import FINAL, FailureReason, Role, Status, check_transition
+from .state import FINAL, FailureReason, Role, Status, lifecycle_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,20 +29,20 @@ def operation_transition(
     reason: str = "",
     fields: Iterable[str] = (),
 ) -> None:
-    """Move ``operation`` to ``to`` if ``operations.state.TRANSITIONS`` allows it for
-    ``role``, saving ``fields`` (already set on it by the caller) in the same write.
+    """Move ``operation`` to ``to`` if its kind's table in ``operations.state`` allows it
+    for ``role``, saving ``fields`` (already set on it by the caller) in the same write.
 
     Call inside ``transaction.atomic`` holding the operation's row lock (SELECT ... FOR
     UPDATE): the status is checked as the locked row has it, not as ``operation`` says.
     An operation that ends loses its code and is stamped ``finished_at``. An illegal move
-    raises ``IllegalTransition`` and changes nothing.
+    raises ``paylib.lifecycle.IllegalMove`` and changes nothing.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("operation_transition() must run inside transaction.atomic().")
     current = (
         Operation.objects.select_for_update().values_list("status", flat=True).get(pk=operation.pk)
     )
-    check_transition(operation.kind, current, to, role)
+    lifecycle_for(operation.kind).check(current, to, role)
     changed = {"status", *fields}
     operation.status = to
     if to in FINAL:
@@ -66,7 +66,7 @@ def operation_decline(*, customer: Customer, operation_id: str) -> Operation:
     working, and the platform finds it failed (``declined``) when it asks or confirms.
 
     Another customer's operation is as good as missing (404); a finished one raises
-    ``IllegalTransition``.
+    ``IllegalMove``.
     """
     with transaction.atomic():
         operation = operation_get_for_customer(

@@ -181,7 +181,7 @@ def payment_request(
         if account.pk == payer.pk:
             raise AccountNotAvailable("The payer cannot pay himself.", field=f"payees[{i}].account")
         legs.append((account, payee.amount))
-    if payer.balance < amount:
+    if payer.available < amount:  # held money cannot pay
         raise AccountNotAvailable(
             "The balance does not cover this amount.",
             code="insufficient_funds",

@@ -1,18 +1,19 @@
-"""The operation's lifecycle: every allowed status change, who may make it, in one table.
+"""The operations' lifecycles: every allowed status change and who may make it, in one
+table per kind of operation (``paylib.lifecycle``).
 
 Nothing else in the code decides whether an operation may move;
-``operations.lifecycle.operation_transition`` checks this table under the operation's row
-lock and is the only code that writes ``Operation.status``.
+``operations.lifecycle.operation_transition`` checks its kind's table under the operation's
+row lock and is the only code that writes ``Operation.status``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .errors import OperationStateConflict
+from paylib.lifecycle import Lifecycle
 
 
 class Status(models.TextChoices):
@@ -21,6 +22,15 @@ class Status(models.TextChoices):
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
     BLOCKED = "blocked", _("Blocked: too many wrong codes")
+
+
+class LinkStatus(models.TextChoices):
+    """A link's statuses: an operation's but ``confirmed`` (the right code makes the link)."""
+
+    AWAITING_CODE = Status.AWAITING_CODE.value, Status.AWAITING_CODE.label
+    DONE = Status.DONE.value, Status.DONE.label
+    FAILED = Status.FAILED.value, Status.FAILED.label
+    BLOCKED = Status.BLOCKED.value, Status.BLOCKED.label
 
 
 class Kind(models.TextChoices):
@@ -46,57 +56,49 @@ class FailureReason(models.TextChoices):
     DECLINED = "declined", _("You declined it.")
 
 
-class Move(NamedTuple):
-    roles: frozenset[Role]
-    kinds: frozenset[Kind]
-
-
 C, CU, SY = Role.CLIENT, Role.CUSTOMER, Role.SYSTEM
-BOTH = frozenset(Kind)
-PAYMENT = frozenset({Kind.PAYMENT})
-LINK = frozenset({Kind.LINK})
-
-#: (from, to) -> who may make the move, and for which kinds of operation.
-TRANSITIONS: dict[tuple[Status, Status], Move] = {
-    # The right code: a payment waits for its execution, a link is made at once.
-    (Status.AWAITING_CODE, Status.CONFIRMED): Move(frozenset({C}), PAYMENT),
-    (Status.AWAITING_CODE, Status.DONE): Move(frozenset({C}), LINK),
-    # The last attempt of a code was wrong.
-    (Status.AWAITING_CODE, Status.BLOCKED): Move(frozenset({C}), BOTH),
-    # The customer declines it on the bank's pages, or its codes can no longer be used.
-    (Status.AWAITING_CODE, Status.FAILED): Move(frozenset({CU, SY}), BOTH),
-    # Execution moves the money, or fails for good: the ledger refused, the link was
-    # revoked, the execute window passed (found by execute or by the periodic sweep), or
-    # the customer declined it first.
-    (Status.CONFIRMED, Status.DONE): Move(frozenset({C}), PAYMENT),
-    (Status.CONFIRMED, Status.FAILED): Move(frozenset({C, CU, SY}), PAYMENT),
-}
-
-INITIAL = Status.AWAITING_CODE
 FINAL = frozenset({Status.DONE, Status.FAILED, Status.BLOCKED})
 #: Still waiting for the customer's code or for the platform's execution.
 PENDING = frozenset(Status) - FINAL
 
+#: A payment: confirmed by its code, then executed by the platform with the key.
+PAYMENT = Lifecycle(
+    name="operation-payment",
+    statuses=Status,
+    initial=Status.AWAITING_CODE,
+    moves={
+        # The right code: the platform gets the key to execute the payment.
+        (Status.AWAITING_CODE, Status.CONFIRMED): frozenset({C}),
+        # The last attempt of a code was wrong.
+        (Status.AWAITING_CODE, Status.BLOCKED): frozenset({C}),
+        # The customer declines it on the bank's pages, or its codes can no longer be used.
+        (Status.AWAITING_CODE, Status.FAILED): frozenset({CU, SY}),
+        # Execution moves the money, or fails for good: the ledger refused, the link was
+        # revoked or the execute window passed (found by execute or by the periodic sweep),
+        # or the customer declined it first.
+        (Status.CONFIRMED, Status.DONE): frozenset({C}),
+        (Status.CONFIRMED, Status.FAILED): frozenset({C, CU, SY}),
+    },
+    final=FINAL,
+)
 
-class IllegalTransition(OperationStateConflict):
-    """The move is not in the table, or not for this role or kind. Nothing was changed."""
+#: An account link: made at once by the right code.
+LINK = Lifecycle(
+    name="operation-link",
+    statuses=LinkStatus,
+    initial=LinkStatus.AWAITING_CODE,
+    moves={
+        (LinkStatus.AWAITING_CODE, LinkStatus.DONE): frozenset({C}),
+        (LinkStatus.AWAITING_CODE, LinkStatus.BLOCKED): frozenset({C}),
+        (LinkStatus.AWAITING_CODE, LinkStatus.FAILED): frozenset({CU, SY}),
+    },
+    final=frozenset({LinkStatus.DONE, LinkStatus.FAILED, LinkStatus.BLOCKED}),
+)
+
+INITIAL = Status.AWAITING_CODE
+LIFECYCLES: dict[str, Lifecycle[Any]] = {Kind.PAYMENT: PAYMENT, Kind.LINK: LINK}
 
 
-def is_allowed(kind: str, current: str, to: str, role: str) -> bool:
-    if current not in Status.values or to not in Status.values:
-        return False
-    move = TRANSITIONS.get((Status(current), Status(to)))
-    return move is not None and role in move.roles and kind in move.kinds
-
-
-def check_transition(kind: str, current: str, to: str, role: str) -> None:
-    if not is_allowed(kind, current, to, role):
-        raise IllegalTransition(
-            f"An operation cannot go from {current!r} to {to!r} by the {role}.",
-            extra={"from": current, "to": to},
-        )
-
-
-def targets_for(kind: str, current: str, role: str) -> list[Status]:
-    """Where ``role`` may move an operation of ``kind`` from ``current``, in table order."""
-    return [t for (s, t) in TRANSITIONS if s == current and is_allowed(kind, s, t, role)]
+def lifecycle_for(kind: str) -> Lifecycle[Any]:
+    """The table that decides the moves of an operation of ``kind``."""
+    return LIFECYCLES[kind]

@@ -18,7 +18,7 @@ from customers.models import Customer
 from operations import budget, lifecycle
 from operations.errors import OperationNotFound
 from operations.selectors import accounts_codes_blocked
-from operations.state import IllegalTransition
+from paylib.lifecycle import IllegalMove
 
 from . import selectors
 from .forms import SignInForm
@@ -90,7 +90,7 @@ def operation_decline(request: HttpRequest, operation_id: uuid.UUID) -> HttpResp
         lifecycle.operation_decline(customer=_customer(request), operation_id=str(operation_id))
     except OperationNotFound:
         raise Http404("No such operation.") from None
-    except IllegalTransition:
+    except IllegalMove:
         messages.error(request, _("This operation has already finished; nothing was changed."))
     else:
         messages.success(request, _("The operation was declined. Its code no longer works."))
