@@ -317,3 +317,22 @@ def test_unlinking_is_idempotent_and_works_for_a_blocked_account(
     for _ in range(2):
         assert api.request("DELETE", f"/api/v1/links/{payer.number}/").status_code == 204
     assert not AccountLink.objects.filter(account=payer, revoked_at__isnull=True).exists()
+
+
+def test_held_money_cannot_be_asked_for_by_a_payment(
+    api: SignedClient, accounts: dict[str, Account], platform: tuple[ApiClient, str]
+) -> None:
+    from holds.services import Payee, hold_place
+
+    hold_place(
+        client=platform[0],
+        account_id=accounts["payer"].pk,
+        payees=[Payee(accounts["seller"].pk, 800_00)],
+        description="held elsewhere",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    response = api.post("/api/v1/payments/", payment_body(accounts))  # 250.00 of 200.00
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "insufficient_funds"
+    assert not Operation.objects.exists()
+    assert mail.outbox == []
