@@ -27,8 +27,6 @@ class RejectControlCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
-        if _CONTROL.search(request.path.encode()) or _CONTROL.search(
-            unquote_to_bytes(query)
-        ):
+        if _CONTROL.search(request.path.encode()) or _CONTROL.search(unquote_to_bytes(query)):
             raise BadRequest("Control characters in the request path or query string.")
         return self.get_response(request)
