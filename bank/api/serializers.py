@@ -48,7 +48,13 @@ class PaymentRequestIn(PaymentDataIn):
     idempotency_key = idempotency_key_field
 
 
-class ConfirmIn(serializers.Serializer):
+class WriteIn(serializers.Serializer):
+    """A write with nothing to say but its idempotency key (resend, revoke)."""
+
+    idempotency_key = idempotency_key_field
+
+
+class ConfirmIn(WriteIn):
     code = serializers.RegexField(
         r"^[0-9]{6}$", error_messages={"invalid": "The code is six digits."}
     )
@@ -56,6 +62,7 @@ class ConfirmIn(serializers.Serializer):
 
 class ExecuteIn(PaymentDataIn):
     key = serializers.CharField(max_length=128)
+    idempotency_key = idempotency_key_field
 
 
 class PayeeOut(serializers.Serializer):

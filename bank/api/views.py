@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from operations import execution, services
-from operations.models import AccountLink
 from operations.selectors import linked_account_get, operation_get_for_client
 
 from . import serializers as s
 from .authentication import request_client
+from .idempotency import idempotent
 
 
 def _payees(data: dict[str, Any]) -> list[services.Payee]:
@@ -40,6 +38,7 @@ def _operation_response(operation: Any, *, created: bool = False) -> Response:
 
 class LinkCreateView(APIView):
     @extend_schema(request=s.LinkRequestIn, responses={201: s.OperationOut, 200: s.OperationOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         """Ask the account's owner to link it: the bank emails him a code."""
         data = s.LinkRequestIn(data=request.data)
@@ -53,14 +52,11 @@ class LinkCreateView(APIView):
 
 
 class LinkRevokeView(APIView):
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, number: str) -> Response:
+    @extend_schema(request=s.WriteIn, responses={204: None})
+    @idempotent
+    def post(self, request: Request, number: str) -> Response:
         """Stop using a linked account; payments from it are refused from now on."""
-        number = _number(number)
-        with transaction.atomic():
-            AccountLink.objects.filter(
-                client=request_client(request), account__number=number, revoked_at__isnull=True
-            ).update(revoked_at=timezone.now())
+        services.link_revoke(client=request_client(request), account_number=_number(number))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -77,7 +73,8 @@ class BalanceView(APIView):
 
 
 class PaymentCreateView(APIView):
-    @extend_schema(request=s.PaymentRequestIn, responses={201: s.OperationOut})
+    @extend_schema(request=s.PaymentRequestIn, responses={201: s.OperationOut, 200: s.OperationOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         """Create a payment operation; the bank emails the payer a confirmation code."""
         data = s.PaymentRequestIn(data=request.data)
@@ -104,7 +101,8 @@ class OperationDetailView(APIView):
 
 
 class CodeResendView(APIView):
-    @extend_schema(request=None, responses=s.OperationOut)
+    @extend_schema(request=s.WriteIn, responses=s.OperationOut)
+    @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Email a new code; the previous one stops working."""
         return _operation_response(
@@ -114,8 +112,9 @@ class CodeResendView(APIView):
 
 class CodeConfirmView(APIView):
     @extend_schema(request=s.ConfirmIn, responses=s.ConfirmOut)
+    @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
-        """Check the code. A payment answers with its key, shown this once."""
+        """Check the code. A payment answers with its key: in this answer (and its replays) only."""
         data = s.ConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
         confirmation = services.code_confirm(
@@ -130,6 +129,7 @@ class CodeConfirmView(APIView):
 
 class ExecuteView(APIView):
     @extend_schema(request=s.ExecuteIn, responses=s.OperationOut)
+    @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Carry out a confirmed payment. Idempotent on the key: a repeat moves nothing."""
         data = s.ExecuteIn(data=request.data)

@@ -146,6 +146,14 @@ def link_request(
     )
 
 
+def link_revoke(*, client: ApiClient, account_number: str) -> None:
+    """Stop letting ``client`` use the account; payments from it are refused from now on."""
+    with transaction.atomic():
+        AccountLink.objects.filter(
+            client=client, account__number=account_number, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+
+
 def payment_request(
     *,
     client: ApiClient,

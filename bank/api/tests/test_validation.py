@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from api.models import ApiClient
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account, Posting
 from operations.models import Operation
 from paylib.money import AmountError, parse_amount
@@ -154,7 +154,7 @@ def test_balance_checks_the_account_number_format(api: SignedClient, number: str
 def test_confirm_needs_six_digits(api: SignedClient, payment: dict[str, Any]) -> None:
     operation = api.post("/api/v1/payments/", payment).json()
     for code in ["12345", "1234567", "12345a", ""]:
-        response = api.post(f"/api/v1/operations/{operation['id']}/confirm/", {"code": code})
+        response = api.post(f"/api/v1/operations/{operation['id']}/confirm/", keyed({"code": code}))
         assert response.status_code == 400
         assert "code" in response.json()["error"]["fields"]
     assert Operation.objects.get().code_attempts_left == 5
@@ -172,7 +172,7 @@ def test_malformed_number_in_the_path_names_the_field(api: SignedClient) -> None
     assert response.json()["error"]["fields"] == {
         "account": "An account number has exactly 20 digits."
     }
-    assert api.request("DELETE", "/api/v1/links/123/").status_code == 400
+    assert api.post("/api/v1/links/123/revoke/", keyed()).status_code == 400
 
 
 def test_unknown_api_path_answers_json() -> None:
