@@ -29,7 +29,7 @@ class PayeeIn(serializers.Serializer):
 
 class PaymentDataIn(serializers.Serializer):
     payer_account = AccountNumberField()
-    payees = PayeeIn(many=True, allow_empty=False, max_length=MAX_PAYEES)  # type: ignore[call-arg]
+    payees = serializers.ListField(child=PayeeIn(), min_length=1, max_length=MAX_PAYEES)
     amount = AmountField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +55,8 @@ class WriteIn(serializers.Serializer):
 
 
 class ConfirmIn(WriteIn):
+    """The code the customer received, with the idempotency key of this attempt."""
+
     code = serializers.RegexField(
         r"^[0-9]{6}$", error_messages={"invalid": "The code is six digits."}
     )

@@ -16,6 +16,9 @@ from operations.selectors import linked_account_get, operation_get_for_client
 from . import serializers as s
 from .authentication import request_client
 from .idempotency import idempotent
+from .schema import NUMBER_PARAMETER, OPERATION_ID_PARAMETER, WRITE_ERRORS, errors
+
+_ACCOUNT_ERRORS = ("account_not_available", "account_blocked")
 
 
 def _payees(data: dict[str, Any]) -> list[services.Payee]:
@@ -37,7 +40,14 @@ def _operation_response(operation: Any, *, created: bool = False) -> Response:
 
 
 class LinkCreateView(APIView):
-    @extend_schema(request=s.LinkRequestIn, responses={201: s.OperationOut, 200: s.OperationOut})
+    @extend_schema(
+        request=s.LinkRequestIn,
+        responses={
+            201: s.OperationOut,
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "too_many_failures"),
+        },
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         """Ask the account's owner to link it: the bank emails him a code."""
@@ -52,7 +62,11 @@ class LinkCreateView(APIView):
 
 
 class LinkRevokeView(APIView):
-    @extend_schema(request=s.WriteIn, responses={204: None})
+    @extend_schema(
+        request=s.WriteIn,
+        parameters=[NUMBER_PARAMETER],
+        responses={204: None, **errors(*WRITE_ERRORS, "not_found")},
+    )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
         """Stop using a linked account; payments from it are refused from now on."""
@@ -61,7 +75,13 @@ class LinkRevokeView(APIView):
 
 
 class BalanceView(APIView):
-    @extend_schema(responses=s.BalanceOut)
+    @extend_schema(
+        parameters=[NUMBER_PARAMETER],
+        responses={
+            200: s.BalanceOut,
+            **errors("validation_error", "not_found", *_ACCOUNT_ERRORS),
+        },
+    )
     def get(self, request: Request, number: str) -> Response:
         """The available balance of an account that its owner linked to this client."""
         account = linked_account_get(client=request_client(request), number=_number(number))
@@ -73,7 +93,14 @@ class BalanceView(APIView):
 
 
 class PaymentCreateView(APIView):
-    @extend_schema(request=s.PaymentRequestIn, responses={201: s.OperationOut, 200: s.OperationOut})
+    @extend_schema(
+        request=s.PaymentRequestIn,
+        responses={
+            201: s.OperationOut,
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "insufficient_funds", "too_many_failures"),
+        },
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         """Create a payment operation; the bank emails the payer a confirmation code."""
@@ -92,7 +119,9 @@ class PaymentCreateView(APIView):
 
 
 class OperationDetailView(APIView):
-    @extend_schema(responses=s.OperationOut)
+    @extend_schema(
+        parameters=[OPERATION_ID_PARAMETER], responses={200: s.OperationOut, **errors("not_found")}
+    )
     def get(self, request: Request, operation_id: str) -> Response:
         """An operation's status, for the platform's reconciliation."""
         return _operation_response(
@@ -101,7 +130,14 @@ class OperationDetailView(APIView):
 
 
 class CodeResendView(APIView):
-    @extend_schema(request=s.WriteIn, responses=s.OperationOut)
+    @extend_schema(
+        request=s.WriteIn,
+        parameters=[OPERATION_ID_PARAMETER],
+        responses={
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, "not_found", "wrong_state", "resend_limit", "resend_too_soon"),
+        },
+    )
     @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Email a new code; the previous one stops working."""
@@ -111,10 +147,24 @@ class CodeResendView(APIView):
 
 
 class CodeConfirmView(APIView):
-    @extend_schema(request=s.ConfirmIn, responses=s.ConfirmOut)
+    @extend_schema(
+        request=s.ConfirmIn,
+        parameters=[OPERATION_ID_PARAMETER],
+        responses={
+            200: s.ConfirmOut,
+            **errors(
+                *WRITE_ERRORS,
+                "not_found",
+                "operation_blocked",
+                "wrong_state",
+                "invalid_code",
+                "code_expired",
+            ),
+        },
+    )
     @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
-        """Check the code. A payment answers with its key: in this answer (and its replays) only."""
+        """Check the code. A payment answers with its key, in this answer (and its replays) only."""
         data = s.ConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
         confirmation = services.code_confirm(
@@ -128,7 +178,14 @@ class CodeConfirmView(APIView):
 
 
 class ExecuteView(APIView):
-    @extend_schema(request=s.ExecuteIn, responses=s.OperationOut)
+    @extend_schema(
+        request=s.ExecuteIn,
+        parameters=[OPERATION_ID_PARAMETER],
+        responses={
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, "not_found", "invalid_key", "data_mismatch", "wrong_state"),
+        },
+    )
     @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Carry out a confirmed payment. Idempotent on the key: a repeat moves nothing."""
