@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import include, path
+from django.utils import translation
 from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -35,7 +36,9 @@ def _bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
             {"error": {"code": "bad_request", "message": "The request is malformed."}},
             status=400,
         )
-    return render(request, "400.html", status=400)
+    # Refused before LocaleMiddleware ran: take the language from the path, cookie or headers.
+    with translation.override(translation.get_language_from_request(request, check_path=True)):
+        return render(request, "400.html", status=400)
 
 
 handler400 = _bad_request
