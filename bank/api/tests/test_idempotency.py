@@ -262,8 +262,9 @@ def test_the_stored_answer_does_not_hold_the_operation_key_in_plain_text(
 
 @override_settings(OPERATION_EXECUTE_WINDOW=3600)
 def test_answers_older_than_the_execute_window_are_purged_and_not_replayed(
-    api: SignedClient, accounts: dict[str, Account]
+    api: SignedClient, accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(idempotency, "PURGE_SAMPLE", 0)  # no purge by chance in between
     op = start(api, accounts)
     bad = wrong(last_code())
     assert confirm(api, op, bad, "deal-1:confirm-1").status_code == 422
@@ -277,6 +278,17 @@ def test_answers_older_than_the_execute_window_are_purged_and_not_replayed(
     assert fresh.status_code == 429
     assert idempotency.idempotent_requests_purge() == 2
     assert list(IdempotentRequest.objects.values_list("status_code", flat=True)) == [429]
+
+
+@override_settings(OPERATION_EXECUTE_WINDOW=3600)
+def test_writes_purge_old_answers_now_and_then(
+    api: SignedClient, accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start(api, accounts)
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(seconds=3601))
+    monkeypatch.setattr(idempotency, "PURGE_SAMPLE", 1)  # this time, surely
+    assert api.post("/api/v1/payments/", payment(accounts, key="deal-2:pay")).status_code == 201
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["deal-2:pay"]
 
 
 # An unexpected error: everything rolls back, nothing is stored
