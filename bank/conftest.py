@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,11 @@ from paylib import signing
 # The live test server's listen backlog (10) is too short for the bursts the concurrency
 # tests fire; a production server (gunicorn) listens with 2048.
 basehttp.WSGIServer.request_queue_size = 128
+
+
+def keyed(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``data`` with a fresh idempotency key, as every write of the API needs one."""
+    return {**(data or {}), "idempotency_key": f"test:{secrets.token_hex(8)}"}
 
 
 class SignedClient:

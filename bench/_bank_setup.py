@@ -63,6 +63,7 @@ def main(payments: int, payers: int) -> None:
             {
                 "path": f"/api/v1/operations/{operation.public_id}/execute/",
                 "body": {
+                    "idempotency_key": f"bench-{n:08d}:execute",
                     "key": key,
                     "payer_account": payer.number,
                     "amount": format_amount(amount),

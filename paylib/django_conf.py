@@ -8,6 +8,8 @@ from typing import Any
 import environ
 
 MIDDLEWARE = [
+    # First: a NUL or another control character in the address never reaches a view.
+    "paylib.middleware.RejectControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -20,36 +20,51 @@ _TOO_PRECISE = re.compile(r"[0-9]{1,15}\.[0-9]{3,}")
 
 
 class AmountError(ValueError):
-    """The amount is not a positive sum of roubles with at most two decimals."""
+    """The amount is not a positive sum of roubles with at most two decimals.
+
+    ``code`` names the reason (``not_a_number``, ``float``, ``too_precise``,
+    ``not_positive``, ``too_large``), so that forms can word it in their own language.
+    """
+
+    def __init__(self, message: str, *, code: str = "not_a_number") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+_NOT_A_NUMBER = "Enter a number, for example 1250.00."
 
 
 def parse_amount(value: str | Decimal | int) -> int:
     """Parse roubles (``"12.30"``) into kopecks (``1230``), refusing anything inexact.
 
     A string must be plain ASCII digits with an optional point and at most two decimals:
-    no exponent, sign, separators or other scripts' digits.
+    no exponent, sign, separators or other scripts' digits. Only a string, an integer or a
+    ``Decimal`` is an amount: anything else (a JSON object or list) is refused before
+    ``Decimal()`` sees it, since ``Decimal((0, (1, 0, 0), -2))`` would build 1.00 from a tuple.
     """
     if isinstance(value, (float, bool)):
-        raise AmountError("Amounts must not be floats.")
+        raise AmountError("Amounts must not be floats.", code="float")
     if isinstance(value, str):
         if _TOO_PRECISE.fullmatch(value):
-            raise AmountError("Use at most two decimal places.")
+            raise AmountError("Use at most two decimal places.", code="too_precise")
         if not _AMOUNT.fullmatch(value):
             if _AMOUNT.fullmatch(value.removeprefix("-")):
-                raise AmountError("The amount must be greater than zero.")
-            raise AmountError("Enter a number, for example 1250.00.")
+                raise AmountError("The amount must be greater than zero.", code="not_positive")
+            raise AmountError(_NOT_A_NUMBER)
         amount = Decimal(value)
-    else:
+    elif isinstance(value, (int, Decimal)):
         amount = Decimal(value)
         if not amount.is_finite() or abs(amount) > MAX_AMOUNT_KOPECKS:
-            raise AmountError("Enter a number, for example 1250.00.")
+            raise AmountError(_NOT_A_NUMBER)
         if amount != amount.quantize(QUANTUM):
-            raise AmountError("Use at most two decimal places.")
+            raise AmountError("Use at most two decimal places.", code="too_precise")
+    else:
+        raise AmountError(_NOT_A_NUMBER)
     kopecks = int(amount * KOPECKS_PER_ROUBLE)
     if kopecks <= 0:
-        raise AmountError("The amount must be greater than zero.")
+        raise AmountError("The amount must be greater than zero.", code="not_positive")
     if kopecks > MAX_AMOUNT_KOPECKS:
-        raise AmountError("The amount is too large.")
+        raise AmountError("The amount is too large.", code="too_large")
     return kopecks
 
 

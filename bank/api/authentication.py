@@ -51,7 +51,10 @@ class SignatureAuthentication(authentication.BaseAuthentication):
                 secret=secret,
                 signature=signature,
                 method=request.method or "",
-                path=request.get_full_path(),
+                # What the client signed, as Django routes on it: see paylib.signing.
+                path=signing.routed_target(
+                    path=request.path, query_string=request.META.get("QUERY_STRING", "")
+                ),
                 timestamp=timestamp,
                 nonce=nonce,
                 body=request._request.body,

@@ -10,7 +10,15 @@ from rest_framework import serializers
 from paylib.accounts import AccountNumberError, validate_account_number
 from paylib.money import AmountError, format_amount, parse_amount
 
+ACCOUNT_NUMBER_SCHEMA = {
+    "type": "string",
+    "pattern": "^[0-9]{20}$",
+    "description": "20 digits whose control key matches the bank's BIK.",
+    "example": "40817810500001234567",
+}
 
+
+@extend_schema_field(ACCOUNT_NUMBER_SCHEMA)
 class AccountNumberField(serializers.CharField):
     """A 20-digit account number whose control key matches this bank's BIK."""
 
@@ -27,11 +35,12 @@ class AccountNumberField(serializers.CharField):
         return number
 
 
-@extend_schema_field(
-    {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,2})?$", "example": "1250.00"}
-)
 class AmountField(serializers.Field):
-    """Roubles on the wire as a string ("1250.00") or integer; kopecks inside."""
+    """Roubles on the wire as a string ("1250.00") or integer; kopecks inside.
+
+    Its schema (``api.schema.AmountFieldSchema``) is a string in answers, a string or an
+    integer in requests.
+    """
 
     default_error_messages = {"float": 'Send the amount as a string, for example "1250.00".'}
 

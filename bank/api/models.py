@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,3 +49,31 @@ class RequestNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API write, replayed to every request that repeats its key.
+
+    One row per (client, key) under a unique constraint, written in the transaction of the
+    write itself: a concurrent repeat waits on the index and then reads this answer. The
+    request's fingerprint tells a repeat from another request under a used key. The
+    answer's body is encrypted (it may hold an operation key); rows older than
+    ``OPERATION_EXECUTE_WINDOW`` are purged.
+    """
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.TextField()
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.TextField(help_text="The answer's JSON body, encrypted (Fernet).")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}] → {self.status_code}"

@@ -29,7 +29,7 @@ class PayeeIn(serializers.Serializer):
 
 class PaymentDataIn(serializers.Serializer):
     payer_account = AccountNumberField()
-    payees = PayeeIn(many=True, allow_empty=False, max_length=MAX_PAYEES)  # type: ignore[call-arg]
+    payees = serializers.ListField(child=PayeeIn(), min_length=1, max_length=MAX_PAYEES)
     amount = AmountField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +48,15 @@ class PaymentRequestIn(PaymentDataIn):
     idempotency_key = idempotency_key_field
 
 
-class ConfirmIn(serializers.Serializer):
+class WriteIn(serializers.Serializer):
+    """A write with nothing to say but its idempotency key (resend, revoke)."""
+
+    idempotency_key = idempotency_key_field
+
+
+class ConfirmIn(WriteIn):
+    """The code the customer received, with the idempotency key of this attempt."""
+
     code = serializers.RegexField(
         r"^[0-9]{6}$", error_messages={"invalid": "The code is six digits."}
     )
@@ -56,6 +64,7 @@ class ConfirmIn(serializers.Serializer):
 
 class ExecuteIn(PaymentDataIn):
     key = serializers.CharField(max_length=128)
+    idempotency_key = idempotency_key_field
 
 
 class PayeeOut(serializers.Serializer):

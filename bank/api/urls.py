@@ -6,7 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("links/", views.LinkCreateView.as_view(), name="link-create"),
-    path("links/<str:number>/", views.LinkRevokeView.as_view(), name="link-revoke"),
+    path("links/<str:number>/revoke/", views.LinkRevokeView.as_view(), name="link-revoke"),
     path("accounts/<str:number>/balance/", views.BalanceView.as_view(), name="balance"),
     path("payments/", views.PaymentCreateView.as_view(), name="payment-create"),
     path("operations/<str:operation_id>/", views.OperationDetailView.as_view(), name="operation"),

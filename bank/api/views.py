@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,11 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from operations import execution, services
-from operations.models import AccountLink
 from operations.selectors import linked_account_get, operation_get_for_client
 
 from . import serializers as s
 from .authentication import request_client
+from .idempotency import idempotent
+from .schema import NUMBER_PARAMETER, OPERATION_ID_PARAMETER, WRITE_ERRORS, errors
+
+_ACCOUNT_ERRORS = ("account_not_available", "account_blocked")
 
 
 def _payees(data: dict[str, Any]) -> list[services.Payee]:
@@ -39,7 +40,15 @@ def _operation_response(operation: Any, *, created: bool = False) -> Response:
 
 
 class LinkCreateView(APIView):
-    @extend_schema(request=s.LinkRequestIn, responses={201: s.OperationOut, 200: s.OperationOut})
+    @extend_schema(
+        request=s.LinkRequestIn,
+        responses={
+            201: s.OperationOut,
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "too_many_failures"),
+        },
+    )
+    @idempotent
     def post(self, request: Request) -> Response:
         """Ask the account's owner to link it: the bank emails him a code."""
         data = s.LinkRequestIn(data=request.data)
@@ -53,19 +62,26 @@ class LinkCreateView(APIView):
 
 
 class LinkRevokeView(APIView):
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, number: str) -> Response:
+    @extend_schema(
+        request=s.WriteIn,
+        parameters=[NUMBER_PARAMETER],
+        responses={204: None, **errors(*WRITE_ERRORS, "not_found")},
+    )
+    @idempotent
+    def post(self, request: Request, number: str) -> Response:
         """Stop using a linked account; payments from it are refused from now on."""
-        number = _number(number)
-        with transaction.atomic():
-            AccountLink.objects.filter(
-                client=request_client(request), account__number=number, revoked_at__isnull=True
-            ).update(revoked_at=timezone.now())
+        services.link_revoke(client=request_client(request), account_number=_number(number))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BalanceView(APIView):
-    @extend_schema(responses=s.BalanceOut)
+    @extend_schema(
+        parameters=[NUMBER_PARAMETER],
+        responses={
+            200: s.BalanceOut,
+            **errors("validation_error", "not_found", *_ACCOUNT_ERRORS),
+        },
+    )
     def get(self, request: Request, number: str) -> Response:
         """The available balance of an account that its owner linked to this client."""
         account = linked_account_get(client=request_client(request), number=_number(number))
@@ -77,7 +93,15 @@ class BalanceView(APIView):
 
 
 class PaymentCreateView(APIView):
-    @extend_schema(request=s.PaymentRequestIn, responses={201: s.OperationOut})
+    @extend_schema(
+        request=s.PaymentRequestIn,
+        responses={
+            201: s.OperationOut,
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "insufficient_funds", "too_many_failures"),
+        },
+    )
+    @idempotent
     def post(self, request: Request) -> Response:
         """Create a payment operation; the bank emails the payer a confirmation code."""
         data = s.PaymentRequestIn(data=request.data)
@@ -95,7 +119,9 @@ class PaymentCreateView(APIView):
 
 
 class OperationDetailView(APIView):
-    @extend_schema(responses=s.OperationOut)
+    @extend_schema(
+        parameters=[OPERATION_ID_PARAMETER], responses={200: s.OperationOut, **errors("not_found")}
+    )
     def get(self, request: Request, operation_id: str) -> Response:
         """An operation's status, for the platform's reconciliation."""
         return _operation_response(
@@ -104,7 +130,15 @@ class OperationDetailView(APIView):
 
 
 class CodeResendView(APIView):
-    @extend_schema(request=None, responses=s.OperationOut)
+    @extend_schema(
+        request=s.WriteIn,
+        parameters=[OPERATION_ID_PARAMETER],
+        responses={
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, "not_found", "wrong_state", "resend_limit", "resend_too_soon"),
+        },
+    )
+    @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Email a new code; the previous one stops working."""
         return _operation_response(
@@ -113,9 +147,24 @@ class CodeResendView(APIView):
 
 
 class CodeConfirmView(APIView):
-    @extend_schema(request=s.ConfirmIn, responses=s.ConfirmOut)
+    @extend_schema(
+        request=s.ConfirmIn,
+        parameters=[OPERATION_ID_PARAMETER],
+        responses={
+            200: s.ConfirmOut,
+            **errors(
+                *WRITE_ERRORS,
+                "not_found",
+                "operation_blocked",
+                "wrong_state",
+                "invalid_code",
+                "code_expired",
+            ),
+        },
+    )
+    @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
-        """Check the code. A payment answers with its key, shown this once."""
+        """Check the code. A payment answers with its key, in this answer (and its replays) only."""
         data = s.ConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
         confirmation = services.code_confirm(
@@ -129,7 +178,15 @@ class CodeConfirmView(APIView):
 
 
 class ExecuteView(APIView):
-    @extend_schema(request=s.ExecuteIn, responses=s.OperationOut)
+    @extend_schema(
+        request=s.ExecuteIn,
+        parameters=[OPERATION_ID_PARAMETER],
+        responses={
+            200: s.OperationOut,
+            **errors(*WRITE_ERRORS, "not_found", "invalid_key", "data_mismatch", "wrong_state"),
+        },
+    )
+    @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Carry out a confirmed payment. Idempotent on the key: a repeat moves nothing."""
         data = s.ExecuteIn(data=request.data)

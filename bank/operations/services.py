@@ -38,7 +38,7 @@ from .errors import (
     OperationStateConflict,
     ResendTooSoon,
 )
-from .models import CodeBudget, Operation, OperationLeg
+from .models import AccountLink, CodeBudget, Operation, OperationLeg
 from .selectors import linked_account_get, open_account_get, operation_get_for_client
 
 
@@ -150,6 +150,14 @@ def link_request(
         customer=account.customer,
         description="Account link",
     )
+
+
+def link_revoke(*, client: ApiClient, account_number: str) -> None:
+    """Stop letting ``client`` use the account; payments from it are refused from now on."""
+    with transaction.atomic():
+        AccountLink.objects.filter(
+            client=client, account__number=account_number, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
 
 
 def payment_request(

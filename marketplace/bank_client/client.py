@@ -1,20 +1,26 @@
 """The marketplace's client of the bank's HTTP API (``bank/api``); nothing else calls the bank.
 
 Signing: every attempt of every request is signed with ``paylib.signing`` over its method,
-its path with query string exactly as sent and the exact body bytes (JSON is serialised
-once, then sent as is), with a fresh timestamp and nonce: the bank refuses a nonce it has
-already seen, so a retry is signed anew.
+its path with query string as sent (canonicalised the same way on both sides) and the exact
+body bytes (JSON is serialised once, then sent as is), with a fresh timestamp and nonce: the
+bank refuses a nonce it has already seen, so a retry is signed anew.
+
+Idempotency: every write carries an idempotency key in its body. Link and payment requests
+take one from the caller (it also names the operation); confirm, resend, execute and revoke
+take an optional ``idempotency_key`` and make a fresh one when given none. The bank answers
+a repeat of a key with the first answer, status code included (a 4xx too), for as long as a
+confirmed payment may be executed; the same key with other data is ``409
+idempotency_conflict``. So a caller that stores its key before the call and sends it again
+after a timeout gets the outcome of the first call, never a second one.
 
 Retries: a GET (balance, operation status) is tried once more after a transport error or a
-timeout. Writes are never retried here, because after a timeout their outcome is unknown:
-they raise ``BankUnavailable`` and the caller (a Celery task) retries later with the same
-idempotency key (link and payment requests) or the same operation key (execution), which the
-bank turns into the original outcome instead of a second operation or a second payment.
+timeout. Writes are not retried here: after a timeout their outcome is unknown, so they raise
+``BankUnavailable`` and the caller (a Celery task, a page) retries with the same key.
 
-A lost answer to a code confirmation cannot be replayed: the bank has moved on (a link is
-done, a payment is confirmed with a key nobody saw) and a second confirm is refused with
-``wrong_state``. Read the operation with ``operation_get``: a done link needs nothing more; a
-confirmed payment needs ``operation_resend`` (which withdraws the lost key) and a new code.
+A lost answer to a code confirmation: retry ``operation_confirm`` with the same code and the
+same ``idempotency_key``; the bank answers what it answered the first time (the operation
+key of a payment, shown in that answer and its replays only). A confirm with a new key is a
+new attempt: the code is used up and the bank answers ``wrong_state``.
 
 Errors: see ``bank_client.errors``. ``BankRefused`` is final, ``BankUnavailable`` is worth a
 retry, ``BankError("bank_auth_failed")`` needs an operator.
@@ -75,6 +81,11 @@ def _segment(value: str) -> str:
     return quote(str(value), safe="")
 
 
+def _keyed(body: dict[str, Any], idempotency_key: str | None, prefix: str) -> dict[str, Any]:
+    """``body`` with the caller's idempotency key, or a fresh one named after the call."""
+    return {**body, "idempotency_key": idempotency_key or new_idempotency_key(prefix)}
+
+
 class BankClient:
     """Typed calls to the bank; use it as a context manager or ``close()`` it."""
 
@@ -117,12 +128,18 @@ class BankClient:
         body = {"account": account_number, "idempotency_key": idempotency_key}
         return self._call("POST", "/links/", wire.operation_from_json, body)
 
-    def link_confirm(self, *, operation_id: str, code: str) -> OperationInfo:
+    def link_confirm(
+        self, *, operation_id: str, code: str, idempotency_key: str | None = None
+    ) -> OperationInfo:
         """Confirm a link with the owner's code; the link is done at once."""
-        return self.operation_confirm(operation_id=operation_id, code=code).operation
+        return self.operation_confirm(
+            operation_id=operation_id, code=code, idempotency_key=idempotency_key
+        ).operation
 
-    def link_revoke(self, *, account_number: str) -> None:
-        self._call("DELETE", f"/links/{_segment(account_number)}/", _nothing)
+    def link_revoke(self, *, account_number: str, idempotency_key: str | None = None) -> None:
+        """Stop using the account: payments from it are refused from now on."""
+        path = f"/links/{_segment(account_number)}/revoke/"
+        self._call("POST", path, _nothing, _keyed({}, idempotency_key, "revoke"))
 
     def balance(self, *, account_number: str) -> Balance:
         """The available balance of an account linked to the marketplace."""
@@ -150,18 +167,25 @@ class BankClient:
         }
         return self._call("POST", "/payments/", wire.operation_from_json, body)
 
-    def operation_resend(self, *, operation_id: str) -> OperationInfo:
+    def operation_resend(
+        self, *, operation_id: str, idempotency_key: str | None = None
+    ) -> OperationInfo:
         """Email a new code; the previous one stops working."""
         path = f"/operations/{_segment(operation_id)}/resend/"
-        return self._call("POST", path, wire.operation_from_json)
+        body = _keyed({}, idempotency_key, "resend")
+        return self._call("POST", path, wire.operation_from_json, body)
 
-    def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
-        """Check the code; a payment's answer carries its key, shown this once.
+    def operation_confirm(
+        self, *, operation_id: str, code: str, idempotency_key: str | None = None
+    ) -> Confirmation:
+        """Check the code; a payment's answer carries its key.
 
-        Not replayable: see the module docstring for a lost answer.
+        Retried with the same code and ``idempotency_key`` (after a timeout, say), it gets
+        the same answer, the key included; see the module docstring.
         """
         path = f"/operations/{_segment(operation_id)}/confirm/"
-        return self._call("POST", path, wire.confirmation_from_json, {"code": code})
+        body = _keyed({"code": code}, idempotency_key, "confirm")
+        return self._call("POST", path, wire.confirmation_from_json, body)
 
     def operation_execute(
         self,
@@ -171,6 +195,7 @@ class BankClient:
         payer_account: str,
         payees: Sequence[Payee],
         amount: int,
+        idempotency_key: str | None = None,
     ) -> OperationInfo:
         """Move the money of a confirmed payment; a repeat with the same key moves nothing.
 
@@ -182,6 +207,7 @@ class BankClient:
             "payees": wire.payees_to_wire(payees),
             "amount": wire.amount_to_wire(amount),
         }
+        body = _keyed(body, idempotency_key, "execute")
         path = f"/operations/{_segment(operation_id)}/execute/"
         return self._call("POST", path, wire.operation_from_json, body)
 

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 
 from api.models import ApiClient
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account, Posting
 from operations.models import Operation
+from paylib.money import AmountError, parse_amount
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -153,7 +154,7 @@ def test_balance_checks_the_account_number_format(api: SignedClient, number: str
 def test_confirm_needs_six_digits(api: SignedClient, payment: dict[str, Any]) -> None:
     operation = api.post("/api/v1/payments/", payment).json()
     for code in ["12345", "1234567", "12345a", ""]:
-        response = api.post(f"/api/v1/operations/{operation['id']}/confirm/", {"code": code})
+        response = api.post(f"/api/v1/operations/{operation['id']}/confirm/", keyed({"code": code}))
         assert response.status_code == 400
         assert "code" in response.json()["error"]["fields"]
     assert Operation.objects.get().code_attempts_left == 5
@@ -171,7 +172,7 @@ def test_malformed_number_in_the_path_names_the_field(api: SignedClient) -> None
     assert response.json()["error"]["fields"] == {
         "account": "An account number has exactly 20 digits."
     }
-    assert api.request("DELETE", "/api/v1/links/123/").status_code == 400
+    assert api.post("/api/v1/links/123/revoke/", keyed()).status_code == 400
 
 
 def test_unknown_api_path_answers_json() -> None:
@@ -202,6 +203,13 @@ def test_unknown_api_path_answers_json() -> None:
         (10**40, "Enter a number"),
         ("1000000000.01", "too large"),
         ("9" * 5000, "Enter a number"),
+        # Wrongly typed: a 500 once, and a tuple-shaped list was even taken for 1.00.
+        ({}, "Enter a number"),
+        ([], "Enter a number"),
+        ([1, 2], "Enter a number"),
+        ([0, [1, 0, 0], -2], "Enter a number"),
+        ({"amount": "1.00"}, "Enter a number"),
+        (None, "may not be null"),
     ],
 )
 def test_bad_amounts_are_refused_with_the_reason(
@@ -231,3 +239,43 @@ def test_bad_amounts_are_refused_with_the_reason(
 def test_malformed_headers_get_401_not_500(api: SignedClient, header: str, value: str) -> None:
     response = api.get("/api/v1/accounts/40817810000000000001/balance/", **{header: value})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        b"[" * 100_000,
+        b'{"amount": ' + b"[" * 40 + b"]" * 40 + b"}",
+    ],
+    ids=["arrays", "objects", "unclosed", "forty-deep"],
+)
+def test_deeply_nested_json_is_a_parse_error(api: SignedClient, body: bytes) -> None:
+    response = api.http.post(
+        "/api/v1/payments/",
+        body,
+        content_type="application/json",
+        headers=api.headers("POST", "/api/v1/payments/", body),
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parse_error"
+    _assert_nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ((0, (1, 0, 0), -2), "not_a_number"),  # Decimal() would build 1.00 from this tuple
+        ({}, "not_a_number"),
+        (None, "not_a_number"),
+        (1.5, "float"),
+        ("1.001", "too_precise"),
+        ("-1", "not_positive"),
+        ("1000000000.01", "too_large"),
+    ],
+)
+def test_parse_amount_names_the_reason(value: Any, code: str) -> None:
+    with pytest.raises(AmountError) as caught:
+        parse_amount(value)
+    assert caught.value.code == code

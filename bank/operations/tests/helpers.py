@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core import mail
 
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account
 from paylib.smtp_catcher import extract_code
 
@@ -38,7 +38,7 @@ def payment_body(accounts: dict[str, Account], **changes: Any) -> dict[str, Any]
 def execute_body(accounts: dict[str, Account], key: str, **changes: Any) -> dict[str, Any]:
     body = payment_body(accounts)
     body = {k: body[k] for k in ("payer_account", "payees", "amount")}
-    return {**body, "key": key, **changes}
+    return keyed({**body, "key": key, **changes})
 
 
 def start(api: SignedClient, accounts: dict[str, Account]) -> str:
@@ -48,7 +48,7 @@ def start(api: SignedClient, accounts: dict[str, Account]) -> str:
 
 
 def confirm(api: SignedClient, op: str, code: str) -> Any:
-    return api.post(f"/api/v1/operations/{op}/confirm/", {"code": code})
+    return api.post(f"/api/v1/operations/{op}/confirm/", keyed({"code": code}))
 
 
 def wrong(code: str) -> str:

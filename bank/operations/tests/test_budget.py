@@ -14,7 +14,7 @@ from pytest_django.fixtures import Settings
 
 from api.models import ApiClient
 from api.services import api_client_create
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account
 from operations.models import CodeBudget, CodeEvent, Operation
 from paylib.outbox.models import Message
@@ -54,7 +54,7 @@ class Attacker:
 
     def resend(self, op: str) -> Any:
         allow_resend(op)
-        return self.api.post(f"/api/v1/operations/{op}/resend/")
+        return self.api.post(f"/api/v1/operations/{op}/resend/", keyed())
 
     def guess(self, op: str, times: int) -> list[str]:
         """``times`` wrong codes; the error code of each answer."""

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from api.models import ApiClient
+from conftest import keyed
 from ledger.models import Account
 from operations.models import CodeEvent, Operation
 from paylib.outbox.models import Message
@@ -43,7 +44,8 @@ def test_fifty_wrong_codes_at_once_over_ten_operations_record_exactly_twenty(
         )
         assert created.status_code == 201, created.text
         path = f"/api/v1/operations/{created.json()['id']}/confirm/"
-        calls += [{"path": path, "body": {"code": wrong(last_code())}}] * 5
+        code = wrong(last_code())
+        calls += [{"path": path, "body": keyed({"code": code})} for _ in range(5)]
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         responses = list(pool.map(lambda c: live_api.post(c["path"], c["body"]), calls))
     answers = Counter((r.status_code, r.json()["error"]["code"]) for r in responses)

@@ -8,7 +8,7 @@ from django.core import mail
 from kombu.exceptions import OperationalError as BrokerDown
 
 from api.models import ApiClient
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account
 from operations.models import Operation
 from operations.tests.helpers import last_code
@@ -44,7 +44,7 @@ def test_a_code_requested_while_the_broker_is_down_is_emailed_by_the_sweep(
     assert mail.outbox == []
     assert sweep() == 1
     code = last_code(payer.customer.email)  # type: ignore[union-attr]
-    confirmed = api.post(f"/api/v1/operations/{operation['id']}/confirm/", {"code": code})
+    confirmed = api.post(f"/api/v1/operations/{operation['id']}/confirm/", keyed({"code": code}))
     assert confirmed.status_code == 200
     # Once sent, the sealed code is gone from the database.
     assert Message.objects.get().payload == {}

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from api.models import ApiClient
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account
 from paylib.smtp_catcher import SmtpCatcher, text_body
 
@@ -42,6 +42,8 @@ def test_code_arrives_by_smtp_and_confirms_the_payment(
     assert "7.25" in message["Subject"]
     assert payee.number in text_body(message)
     assert message.get_body(preferencelist=("html",)) is not None
-    response = api.post(f"/api/v1/operations/{created.json()['id']}/confirm/", {"code": code})
+    response = api.post(
+        f"/api/v1/operations/{created.json()['id']}/confirm/", keyed({"code": code})
+    )
     assert response.status_code == 200
     assert response.json()["key"]

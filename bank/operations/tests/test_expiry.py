@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from ledger.models import Account
 from operations.budget import code_events_purge
 from operations.lifecycle import operations_expire_stale
@@ -58,7 +58,7 @@ def test_an_operation_whose_last_code_expired_ends_with_its_code(
     assert operations_expire_stale() == 1
     assert platform_sees(api, op) == ("failed", "code_expired")
     assert Operation.objects.get(public_id=op).code_hash is None
-    for answer in (confirm(api, op, code), api.post(f"/api/v1/operations/{op}/resend/")):
+    for answer in (confirm(api, op, code), api.post(f"/api/v1/operations/{op}/resend/", keyed())):
         assert answer.status_code == 409
         assert answer.json()["error"]["code"] == "operation_expired"
 
@@ -91,7 +91,9 @@ def test_operations_that_can_still_finish_are_left_alone(
         "awaiting_code",
         "confirmed",
     ]
-    assert api.post(f"/api/v1/operations/{waiting}/confirm/", {"code": "x"}).status_code == 400
+    assert (
+        api.post(f"/api/v1/operations/{waiting}/confirm/", keyed({"code": "x"})).status_code == 400
+    )
 
 
 @pytest.mark.smoke

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiClient
-from conftest import SignedClient
+from conftest import SignedClient, keyed
 from customers.models import Customer
 from ledger.models import Account
 from operations.models import Operation
@@ -66,7 +66,7 @@ def test_the_owner_declines_a_payment_and_the_platform_finds_it_over(
     assert decline_url(op) not in html  # finished: no button any more
     assert platform_sees(api, op) == ("failed", "declined")
     assert api.get(f"/api/v1/operations/{op}/").json()["finished_at"]
-    for answer in (confirm(api, op, code), api.post(f"/api/v1/operations/{op}/resend/")):
+    for answer in (confirm(api, op, code), api.post(f"/api/v1/operations/{op}/resend/", keyed())):
         assert answer.status_code == 409
         assert answer.json()["error"]["code"] == "operation_declined"
     assert Operation.objects.get(public_id=op).code_hash is None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import httpx
+from django.utils.encoding import repercent_broken_unicode
 
 from bank_client import BankClient
 from paylib import signing
@@ -64,7 +66,10 @@ def error(status: int, code: str, message: str = "Refused.", **details: Any) -> 
 
 
 class FakeBank:
-    """Answers requests in order from ``answers``; the last answer repeats."""
+    """Answers requests in order from ``answers``; the last answer repeats.
+
+    It does not replay answers by idempotency key: tests read the keys sent in ``requests``.
+    """
 
     def __init__(self, *answers: Answer) -> None:
         self.answers = list(answers) or [httpx.Response(200, json={})]
@@ -93,12 +98,15 @@ class FakeBank:
 
 
 def signature_is_valid(request: httpx.Request, secret: str = SECRET) -> bool:
-    """Check the request the way the bank does, over the bytes that went on the wire."""
+    """Check the request the way the bank does: over the path as Django decodes it from the
+    bytes that went on the wire (``request.path``), the query string and the body as sent."""
+    raw_path, _, query = request.url.raw_path.decode("ascii").partition("?")
+    routed = repercent_broken_unicode(unquote_to_bytes(raw_path)).decode()
     return signing.signature_matches(
         secret=secret,
         signature=request.headers[signing.HEADER_SIGNATURE],
         method=request.method,
-        path=request.url.raw_path.decode(),
+        path=signing.routed_target(path=routed, query_string=query),
         timestamp=request.headers[signing.HEADER_TIMESTAMP],
         nonce=request.headers[signing.HEADER_NONCE],
         body=request.content,

@@ -269,15 +269,48 @@ def test_a_new_code_replaces_the_old_one_after_a_pause(
     assert client.operation_confirm(operation_id=operation.id, code=second_code).key
 
 
-def test_a_lost_confirmation_leaves_an_operation_that_never_moves_money(
+def test_a_confirm_retried_with_its_key_gets_the_same_operation_key(
     client: BankClient, inbox: Inbox, payer: Customer, payees: list[Payee]
 ) -> None:
-    """The key is shown once: if its answer is lost, the platform starts a new payment."""
+    """A confirm whose answer was lost (a timeout) is retried, not abandoned."""
     sent = inbox.count(payer.email)
     operation = request_payment(client, payer, payees)
     code = inbox.code(payer.email, after=sent)
-    lost = client.operation_confirm(operation_id=operation.id, code=code).key  # never stored
-    assert lost is not None
+    key = new_idempotency_key("deal-42.confirm")
+    lost = client.operation_confirm(operation_id=operation.id, code=code, idempotency_key=key)
+    retried = client.operation_confirm(operation_id=operation.id, code=code, idempotency_key=key)
+    assert lost.key is not None
+    assert retried == lost
+    before = ledger_balance(payer.account)
+    assert execute(client, operation, str(retried.key), payer, payees).status == "done"
+    assert ledger_balance(payer.account) == before - operation.amount
+
+
+def test_a_replayed_wrong_code_is_the_same_refusal_and_costs_no_attempt(
+    client: BankClient, inbox: Inbox, payer: Customer, payees: list[Payee]
+) -> None:
+    sent = inbox.count(payer.email)
+    operation = request_payment(client, payer, payees)
+    wrong = f"{(int(inbox.code(payer.email, after=sent)) + 1) % 1_000_000:06d}"
+    key = new_idempotency_key("deal-42.confirm")
+    refusals = []
+    for _ in range(3):
+        with pytest.raises(BankRefused) as caught:
+            client.operation_confirm(operation_id=operation.id, code=wrong, idempotency_key=key)
+        refusals.append((caught.value.code, caught.value.status, caught.value.attempts_left))
+    assert refusals == [("invalid_code", 422, 4)] * 3
+    assert client.operation_get(operation_id=operation.id).attempts_left == 4
+
+
+def test_a_second_confirm_under_a_new_key_finds_the_code_used(
+    client: BankClient, inbox: Inbox, payer: Customer, payees: list[Payee]
+) -> None:
+    """A new key is a new attempt: the code has been used, and the lost key is withdrawn by a
+    resend only while the operation awaits a code, so nothing can move money but the key."""
+    sent = inbox.count(payer.email)
+    operation = request_payment(client, payer, payees)
+    code = inbox.code(payer.email, after=sent)
+    assert client.operation_confirm(operation_id=operation.id, code=code).key is not None
 
     with pytest.raises(BankRefused) as caught:
         client.operation_confirm(operation_id=operation.id, code=code)
@@ -288,9 +321,30 @@ def test_a_lost_confirmation_leaves_an_operation_that_never_moves_money(
     with pytest.raises(BankRefused) as refused:
         client.operation_resend(operation_id=operation.id)
     assert (refused.value.code, refused.value.status) == ("wrong_state", 409)
-    retry = request_payment(client, payer, payees)
-    assert retry.id != operation.id
-    assert retry.status == "awaiting_code"
+
+
+def test_a_repeated_execute_under_its_key_answers_the_first_answer(
+    client: BankClient, inbox: Inbox, payer: Customer, payees: list[Payee]
+) -> None:
+    sent = inbox.count(payer.email)
+    operation = request_payment(client, payer, payees)
+    confirmation = client.operation_confirm(
+        operation_id=operation.id, code=inbox.code(payer.email, after=sent)
+    )
+    key = new_idempotency_key("payment-7.execute")
+    answers = [
+        client.operation_execute(
+            operation_id=operation.id,
+            key=str(confirmation.key),
+            payer_account=payer.account,
+            payees=payees,
+            amount=operation.amount,
+            idempotency_key=key,
+        )
+        for _ in range(3)
+    ]
+    assert answers[0].status == "done"
+    assert answers == [answers[0]] * 3
 
 
 def test_an_idempotency_key_reused_with_other_data_is_refused(
@@ -337,6 +391,17 @@ def test_an_unknown_operation_is_not_found(client: BankClient) -> None:
 def test_an_operation_id_that_is_not_a_uuid_is_not_found(client: BankClient) -> None:
     with pytest.raises(BankRefused) as caught:
         client.operation_get(operation_id="not-a-uuid")
+    assert (caught.value.code, caught.value.status) == ("not_found", 404)
+
+
+@pytest.mark.parametrize("operation_id", ["a:b", "x(1)!", "a+b,c", "{x}", "é"])
+def test_an_escaped_path_is_signed_as_sent_and_is_not_found(
+    client: BankClient, operation_id: str
+) -> None:
+    """The client escapes every reserved character of a path part; the bank verifies the
+    signature over the same canonical path (it was a 401: it re-escaped the path its way)."""
+    with pytest.raises(BankRefused) as caught:
+        client.operation_get(operation_id=operation_id)
     assert (caught.value.code, caught.value.status) == ("not_found", 404)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
@@ -160,19 +162,22 @@ def test_a_link_request_sends_the_account_and_key_and_reads_a_zero_amount() -> N
 def test_a_link_is_confirmed_with_the_code_and_returns_the_operation() -> None:
     done = link_json(status="done", finished_at="2025-03-01T15:01:00+03:00")
     bank = FakeBank(httpx.Response(200, json={"operation": done, "key": None}))
-    operation = bank.client().link_confirm(operation_id=OPERATION_ID, code="123456")
+    operation = bank.client().link_confirm(
+        operation_id=OPERATION_ID, code="123456", idempotency_key="link-1:confirm"
+    )
     assert bank.last.url.raw_path == f"/api/v1/operations/{OPERATION_ID}/confirm/".encode()
-    assert bank.last_json() == {"code": "123456"}
+    assert bank.last_json() == {"code": "123456", "idempotency_key": "link-1:confirm"}
     assert operation.status == "done"
     assert operation.is_final
     assert operation.finished_at == datetime(2025, 3, 1, 12, 1, tzinfo=UTC)
 
 
-def test_revoking_a_link_sends_a_delete_and_returns_nothing() -> None:
+def test_revoking_a_link_posts_its_key_and_returns_nothing() -> None:
     bank = FakeBank(httpx.Response(204))
-    bank.client().link_revoke(account_number=PAYER)
-    assert bank.last.method == "DELETE"
-    assert bank.last.url.raw_path == f"/api/v1/links/{PAYER}/".encode()
+    assert bank.client().link_revoke(account_number=PAYER, idempotency_key="unlink-7:a") is None
+    assert bank.last.method == "POST"
+    assert bank.last.url.raw_path == f"/api/v1/links/{PAYER}/revoke/".encode()
+    assert bank.last_json() == {"idempotency_key": "unlink-7:a"}
     assert signature_is_valid(bank.last)
 
 
@@ -187,7 +192,10 @@ def test_a_balance_is_read_in_kopecks(wire: str, kopecks: int) -> None:
 def test_confirming_a_payment_returns_its_key() -> None:
     body = {"operation": operation_json(status="confirmed"), "key": "k" * 43}
     bank = FakeBank(httpx.Response(200, json=body))
-    confirmation = bank.client().operation_confirm(operation_id=OPERATION_ID, code="654321")
+    confirmation = bank.client().operation_confirm(
+        operation_id=OPERATION_ID, code="654321", idempotency_key="deal-42:confirm-1"
+    )
+    assert bank.last_json() == {"code": "654321", "idempotency_key": "deal-42:confirm-1"}
     assert confirmation.key == "k" * 43
     assert confirmation.operation.status == "confirmed"
 
@@ -201,6 +209,7 @@ def test_executing_sends_the_key_and_the_payment_data_again() -> None:
         payer_account=PAYER,
         payees=PAYEES,
         amount=1500_50,
+        idempotency_key="payment-9:execute",
     )
     assert bank.last.url.raw_path == f"/api/v1/operations/{OPERATION_ID}/execute/".encode()
     assert bank.last_json() == {
@@ -211,16 +220,19 @@ def test_executing_sends_the_key_and_the_payment_data_again() -> None:
             {"account": PLATFORM, "amount": "250.50"},
         ],
         "amount": "1500.50",
+        "idempotency_key": "payment-9:execute",
     }
     assert operation.status == "done"
 
 
-def test_resending_a_code_posts_an_empty_signed_body() -> None:
+def test_resending_a_code_posts_its_key_signed() -> None:
     bank = FakeBank(httpx.Response(200, json=operation_json(code_sends=2)))
-    operation = bank.client().operation_resend(operation_id=OPERATION_ID)
+    operation = bank.client().operation_resend(
+        operation_id=OPERATION_ID, idempotency_key="deal-42:resend-1"
+    )
     assert bank.last.method == "POST"
     assert bank.last.url.raw_path == f"/api/v1/operations/{OPERATION_ID}/resend/".encode()
-    assert bank.last.content == b""
+    assert bank.last_json() == {"idempotency_key": "deal-42:resend-1"}
     assert signature_is_valid(bank.last)
     assert operation.code_sends == 2
 
@@ -308,3 +320,55 @@ def test_get_bank_client_names_the_missing_settings(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("django.conf.settings", settings)
     with pytest.raises(ImproperlyConfigured, match="BANK_API_CLIENT_ID, BANK_API_SECRET"):
         get_bank_client()
+
+
+WRITES_WITHOUT_A_KEY = {
+    "confirm": lambda c: c.operation_confirm(operation_id=OPERATION_ID, code="123456"),
+    "link confirm": lambda c: c.link_confirm(operation_id=OPERATION_ID, code="123456"),
+    "resend": lambda c: c.operation_resend(operation_id=OPERATION_ID),
+    "revoke": lambda c: c.link_revoke(account_number=PAYER),
+    "execute": lambda c: c.operation_execute(
+        operation_id=OPERATION_ID, key="k", payer_account=PAYER, payees=PAYEES, amount=1500_50
+    ),
+}
+
+
+@pytest.mark.parametrize("write", WRITES_WITHOUT_A_KEY.values(), ids=WRITES_WITHOUT_A_KEY.keys())
+def test_a_write_called_without_a_key_sends_a_fresh_valid_one(write: Any) -> None:
+    """Callers that give no key keep working; each call is then a new request to the bank."""
+    confirmation = {"operation": operation_json(status="confirmed"), "key": "k" * 43}
+    bank = FakeBank(
+        lambda request: httpx.Response(
+            204 if request.url.path.endswith("/revoke/") else 200,
+            json=confirmation if request.url.path.endswith("/confirm/") else operation_json(),
+        )
+    )
+    client = bank.client()
+    write(client)
+    write(client)
+    keys = [json.loads(request.content)["idempotency_key"] for request in bank.requests]
+    assert len(set(keys)) == 2
+    assert all(re.fullmatch(r"[A-Za-z0-9_.:-]{8,64}", key) for key in keys)
+    assert all(signature_is_valid(request) for request in bank.requests)
+
+
+def test_a_retry_with_the_same_key_sends_the_same_body() -> None:
+    """What makes a confirm safe to retry after a timeout: the bank sees the same request."""
+    body = {"operation": operation_json(status="confirmed"), "key": "k" * 43}
+    bank = FakeBank(httpx.ReadTimeout("slow bank"), httpx.Response(200, json=body))
+    client = bank.client()
+    with pytest.raises(BankUnavailable):
+        client.operation_confirm(operation_id=OPERATION_ID, code="654321", idempotency_key="p-1:c")
+    client.operation_confirm(operation_id=OPERATION_ID, code="654321", idempotency_key="p-1:c")
+    first, retry = bank.requests
+    assert first.content == retry.content
+    assert first.headers[signing.HEADER_NONCE] != retry.headers[signing.HEADER_NONCE]
+
+
+def test_the_signature_covers_an_escaped_path_as_the_bank_reads_it() -> None:
+    bank = FakeBank(httpx.Response(200, json=operation_json()))
+    bank.client().operation_get(operation_id="{x}%")
+    assert bank.last.url.raw_path == b"/api/v1/operations/%7Bx%7D%25/"
+    routed = signing.routed_target(path="/api/v1/operations/{x}%/", query_string="")
+    assert routed == signing.canonical_target(bank.last.url.raw_path.decode())
+    assert signature_is_valid(bank.last)
