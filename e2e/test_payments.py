@@ -221,7 +221,7 @@ def test_bank_down_during_execution_is_retried_until_it_is_back(
         stack.bank.start_web()
     assert visitor.wait_final(payment, timeout=90)["status"] == "succeeded"
     attempts = stack.market.shell(
-        f"from payments.models import PaymentEvent as E; print(E.objects.filter("
+        f"from banking.models import BankCall as E; print(E.objects.filter("
         f"payment_id={payment}, action='execute', outcome='unavailable').count())"
     )
     assert int(attempts.strip().splitlines()[-1]) >= 1

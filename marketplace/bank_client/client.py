@@ -155,13 +155,19 @@ class BankClient:
         path = f"/operations/{_segment(operation_id)}/resend/"
         return self._call("POST", path, wire.operation_from_json)
 
-    def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
+    def operation_confirm(
+        self, *, operation_id: str, code: str, idempotency_key: str | None = None
+    ) -> Confirmation:
         """Check the code; a payment's answer carries its key, shown this once.
 
-        Not replayable: see the module docstring for a lost answer.
+        With ``idempotency_key``, a repeat of the same request (after a timeout) gets the
+        bank's first answer again, the key included.
         """
         path = f"/operations/{_segment(operation_id)}/confirm/"
-        return self._call("POST", path, wire.confirmation_from_json, {"code": code})
+        body = {"code": code}
+        if idempotency_key is not None:
+            body["idempotency_key"] = idempotency_key
+        return self._call("POST", path, wire.confirmation_from_json, body)
 
     def operation_execute(
         self,
