@@ -146,6 +146,8 @@ class FakeBank:
         self.by_key: dict[str, str] = {}
         self.linked: set[str] = set()
         self.fail_next: BankError | None = None
+        #: The next call of that name fails so.
+        self.fail_on: dict[str, BankError] = {}
         #: The bank takes the next confirms but their answers never arrive (a timeout).
         self.confirm_answer_lost = False
         #: Codes sent per operation before the bank says ``resend_limit``.
@@ -163,6 +165,8 @@ class FakeBank:
 
     def _record(self, name: str, **kwargs: Any) -> None:
         self.calls.append((name, kwargs))
+        if name in self.fail_on:
+            raise self.fail_on.pop(name)
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error

@@ -45,7 +45,8 @@ def budget_of(kind: str) -> Budget:
 
 
 def _refusal(kind: str, until: datetime) -> LimitReached:
-    when = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+    local = timezone.localtime(until)
+    when = f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'H:i')}"
     if kind == Kind.CODE:
         message = _(
             "Too many wrong confirmation codes were entered from your account lately. "

@@ -89,6 +89,8 @@ def payment_move(
     ``payment.status``. ``deal_to`` picks the deal's destination where the table offers
     a choice. ``payment`` is refreshed from the row either way.
     """
+    if "status" in fields:
+        raise TypeError("The status is `to`; it is not one of the fields.")
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status not in when or any(
