@@ -37,6 +37,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "customers",
     "ledger",
+    "holds",
     "operations",
     "api",
     "web",
@@ -134,7 +135,13 @@ OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "bank-broker.sqlite3"))
 vars().update(django_conf.outbox(env))
-CELERY_BEAT_SCHEDULE = {**django_conf.outbox_beat(env)}
+CELERY_BEAT_SCHEDULE = {
+    **django_conf.outbox_beat(env),
+    "expire-holds": {
+        "task": "holds.expire",
+        "schedule": env.float("HOLD_EXPIRY_INTERVAL", default=60.0),
+    },
+}
 vars().update(django_conf.email(env))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Client-bank <noreply@bank.localhost>")
 
