@@ -31,7 +31,7 @@ from .errors import CodeRejected, PaymentError
 from .models import Payment
 from .queue import CONFIRM, EXECUTE, queue
 from .services import ENDS_PAYMENT
-from .state import payment_move
+from .state import BANK, BUYER, payment_move
 
 logger = logging.getLogger(__name__)
 S = Payment.Status
@@ -73,6 +73,7 @@ def _claim(payment: Payment, code: str) -> tuple[bool, str]:
         claimed = payment_move(
             payment=payment,
             to=S.CONFIRMING,
+            by=BUYER,
             when=(S.AWAITING_CODE,),
             confirm_key=key,
             code_sealed=crypto.seal_code(code),
@@ -137,6 +138,7 @@ def _settle(payment: Payment, outcome: Confirmation | BankRefused) -> Applicatio
     moved = payment_move(
         payment=payment,
         to=S.PROCESSING,
+        by=BANK,
         when=(S.CONFIRMING,),
         match={"confirm_key": key},
         key_encrypted=crypto.encrypt_key(outcome.key),
@@ -153,6 +155,7 @@ def _back_to_code(payment: Payment, key: str, refusal: str, **fields: Any) -> bo
     return payment_move(
         payment=payment,
         to=S.AWAITING_CODE,
+        by=BANK,
         when=(S.CONFIRMING,),
         match={"confirm_key": key},
         code_refusal=refusal,
@@ -214,6 +217,7 @@ def _end(payment: Payment, reason: str) -> None:
     payment_move(
         payment=payment,
         to=S.FAILED,
+        by=BANK,
         when=(S.CONFIRMING,),
         match={"confirm_key": payment.confirm_key},
         reason=reason,

@@ -31,7 +31,7 @@ from users.models import User
 from .errors import BankUnreachable, CodeRejected, InsufficientBalance, PaymentError
 from .models import Payment
 from .selectors import live_payment_of
-from .state import BEFORE_EXECUTION, payment_move
+from .state import BANK, BEFORE_EXECUTION, SYSTEM, payment_move
 
 S = Payment.Status
 PAYABLE = (DealStatus.CREATED, DealStatus.PAYMENT_FAILED)
@@ -163,6 +163,7 @@ def payment_request_code(*, payment: Payment) -> Payment:
     payment_move(
         payment=payment,
         to=S.AWAITING_CODE,
+        by=BANK,
         when=(S.REQUESTING,),
         **_code_fields(info),
     )
@@ -205,11 +206,18 @@ def payment_resend(*, payment: Payment) -> Payment:
     return payment
 
 
-def payment_end(*, payment: Payment, reason: str, deal_to: str | None = None) -> bool:
+def payment_end(
+    *, payment: Payment, reason: str, by: str = BANK, deal_to: str | None = None
+) -> bool:
     """End a payment that the bank has not executed: nothing was charged, and the deal is
     payable again (or goes to ``deal_to``). False if it had moved on meanwhile."""
     return payment_move(
-        payment=payment, to=S.FAILED, when=BEFORE_EXECUTION, reason=reason, deal_to=deal_to
+        payment=payment,
+        to=S.FAILED,
+        by=by,
+        when=BEFORE_EXECUTION,
+        reason=reason,
+        deal_to=deal_to,
     )
 
 
@@ -234,6 +242,7 @@ def payments_end_with_deals(*, limit: int = 500) -> int:
         ended += payment_move(
             payment=payment,
             to=S.FAILED,
+            by=SYSTEM,
             when=waiting,
             reason="deal_expired",
             deal_to=DealStatus.EXPIRED,
@@ -242,5 +251,5 @@ def payments_end_with_deals(*, limit: int = 500) -> int:
         status__in=waiting, deal__status__in=(DealStatus.CANCELLED, DealStatus.EXPIRED)
     ).select_related("deal")[:limit]
     for payment in orphans:
-        ended += payment_end(payment=payment, reason=f"deal_{payment.deal.status}")
+        ended += payment_end(payment=payment, reason=f"deal_{payment.deal.status}", by=SYSTEM)
     return ended

@@ -24,7 +24,7 @@ from .effects import PAID_EMAIL, ROLES
 from .models import Payment
 from .queue import EXECUTE, queue
 from .services import payees_of, payment_end
-from .state import FINAL, payment_move
+from .state import BANK, FINAL, payment_move
 
 logger = logging.getLogger(__name__)
 S = Payment.Status
@@ -69,7 +69,7 @@ def payment_settle(*, payment: Payment, info: OperationInfo) -> Payment:
 
 def _succeed(payment: Payment) -> None:
     with transaction.atomic():
-        if not payment_move(payment=payment, to=S.SUCCEEDED, when=(S.PROCESSING,)):
+        if not payment_move(payment=payment, to=S.SUCCEEDED, by=BANK, when=(S.PROCESSING,)):
             return
         for role in ROLES:  # recorded with the success: never lost, never sent twice
             enqueue(
@@ -79,7 +79,7 @@ def _succeed(payment: Payment) -> None:
 
 
 def _fail(payment: Payment, *, reason: str) -> None:
-    if payment_move(payment=payment, to=S.FAILED, when=(S.PROCESSING,), reason=reason):
+    if payment_move(payment=payment, to=S.FAILED, by=BANK, when=(S.PROCESSING,), reason=reason):
         logger.info("Payment %s failed: %s", payment.pk, reason)
 
 

@@ -2,8 +2,8 @@
 
 Nothing else writes ``Payment.status`` (a test reads the code to make sure):
 ``payment_move`` locks the payment's row, then its deal's (always in this order), checks
-this table, writes the payment and moves the deal with it, in one transaction.
-``payments.diagram`` draws the table for docs/architecture.md.
+the table (``PAYMENT``, a ``paylib.lifecycle.Lifecycle``, which also draws the diagram in
+docs/architecture.md), writes the payment and moves the deal with it, in one transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from deals.models import Deal
 from deals.services import deal_transition
 from deals.state import Role
 from deals.state import Status as DealStatus
-from paylib.errors import ApplicationError
+from paylib.lifecycle import IllegalMove, Lifecycle
 
 from .models import Payment
 
@@ -29,58 +29,70 @@ D = DealStatus
 
 @dataclass(frozen=True)
 class Move:
-    """One allowed change: ``why`` it happens, and for each status the deal may be in at
-    that moment, where the deal goes (the first is the default; none: it stays)."""
+    """One allowed change: who causes it (``buyer``, ``bank``: its answer, ``system``: the
+    marketplace's own checks), and for each status the deal may be in at that moment,
+    where the deal goes with it (the first is the default; none: it stays)."""
 
-    why: str
+    by: frozenset[str]
     deal: Mapping[DealStatus, tuple[DealStatus, ...]]
 
 
+BUYER, BANK, SYSTEM = "buyer", "bank", "system"
 #: A payment that ends before its execution frees the deal: payable again (or expired with
 #: it); a deal that was cancelled or expired meanwhile stays as it is.
 _ENDS_EARLY = {D.AWAITING_CODE: (D.CREATED, D.EXPIRED), D.CANCELLED: (), D.EXPIRED: ()}
 #: While the buyer is between Pay and the code, the deal waits with him.
 _DEAL_WAITS = {D.AWAITING_CODE: ()}
 
-TRANSITIONS: dict[tuple[S, S], Move] = {
-    (S.REQUESTING, S.AWAITING_CODE): Move("the bank emailed the code", _DEAL_WAITS),
-    (S.REQUESTING, S.FAILED): Move("the bank refused", _ENDS_EARLY),
-    (S.AWAITING_CODE, S.CONFIRMING): Move("a code is sent to the bank", _DEAL_WAITS),
-    (S.AWAITING_CODE, S.FAILED): Move("no usable code, or the deal ended", _ENDS_EARLY),
-    (S.CONFIRMING, S.AWAITING_CODE): Move("wrong or expired code", _DEAL_WAITS),
-    (S.CONFIRMING, S.PROCESSING): Move("the bank gave the key", {D.AWAITING_CODE: (D.PROCESSING,)}),
-    (S.CONFIRMING, S.FAILED): Move("blocked, or the confirmation was lost", _ENDS_EARLY),
-    (S.PROCESSING, S.SUCCEEDED): Move("the bank moved the money", {D.PROCESSING: (D.PAID,)}),
-    (S.PROCESSING, S.FAILED): Move(
-        "the bank refused the execution", {D.PROCESSING: (D.PAYMENT_FAILED,)}
-    ),
+MOVES: dict[tuple[S, S], Move] = {
+    # The bank emailed the code.
+    (S.REQUESTING, S.AWAITING_CODE): Move(frozenset({BANK}), _DEAL_WAITS),
+    # The bank refused the payment, or the deal ended first.
+    (S.REQUESTING, S.FAILED): Move(frozenset({BANK, SYSTEM}), _ENDS_EARLY),
+    # The buyer's code is on its way to the bank (stored first, to be sent again if need be).
+    (S.AWAITING_CODE, S.CONFIRMING): Move(frozenset({BUYER}), _DEAL_WAITS),
+    # No usable code any more (blocked, no resends left), or the deal ended or expired.
+    (S.AWAITING_CODE, S.FAILED): Move(frozenset({BANK, SYSTEM}), _ENDS_EARLY),
+    # The bank said the code was wrong or expired.
+    (S.CONFIRMING, S.AWAITING_CODE): Move(frozenset({BANK}), _DEAL_WAITS),
+    # The bank gave the operation's key: the money can be moved.
+    (S.CONFIRMING, S.PROCESSING): Move(frozenset({BANK}), {D.AWAITING_CODE: (D.PROCESSING,)}),
+    # Blocked, the confirmation lost without a replay, or the deal ended meanwhile.
+    (S.CONFIRMING, S.FAILED): Move(frozenset({BANK, SYSTEM}), _ENDS_EARLY),
+    # The bank moved the money.
+    (S.PROCESSING, S.SUCCEEDED): Move(frozenset({BANK}), {D.PROCESSING: (D.PAID,)}),
+    # The bank refused to move it (funds, a blocked account): nothing moved.
+    (S.PROCESSING, S.FAILED): Move(frozenset({BANK}), {D.PROCESSING: (D.PAYMENT_FAILED,)}),
 }
 
 FINAL = frozenset({S.SUCCEEDED, S.FAILED})
+PAYMENT = Lifecycle(
+    name="payment",
+    statuses=S,
+    initial=S.REQUESTING,
+    moves={key: move.by for key, move in MOVES.items()},
+    final=FINAL,
+)
 #: Before the bank's execution: nothing can have been charged yet.
 BEFORE_EXECUTION = frozenset({S.REQUESTING, S.AWAITING_CODE, S.CONFIRMING})
 #: A deal in these has ended; a payment that needs it live ends with it.
 _DEAL_ENDED = frozenset({D.CANCELLED, D.EXPIRED})
 
 
-class IllegalPaymentMove(ApplicationError):
-    """The move is not in the table (a bug, not a race: races return False)."""
-
-    status = 409
-    code = "illegal_payment_move"
-
-
 def payment_move(
     *,
     payment: Payment,
     to: str,
+    by: str,
     when: Collection[str],
     reason: str = "",
     deal_to: str | None = None,
     match: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> bool:
-    """Move ``payment`` from one of ``when`` to ``to``, writing ``fields`` with it.
+    """Move ``payment`` from one of ``when`` to ``to``, caused ``by`` the buyer, the bank or
+    the system, writing ``fields`` with it. A move not in the table raises ``IllegalMove``
+    (a bug, not a race).
 
     Returns False, changing nothing, if the payment is no longer in ``when`` (or its row
     no longer ``match``es): another request or worker moved it first. If its deal has
@@ -100,25 +112,24 @@ def payment_move(
             return False
         deal = Deal.objects.select_for_update().get(pk=locked.deal_id)
         source = S(locked.status)
-        move = TRANSITIONS.get((source, S(to)))
-        if move is None:
-            raise IllegalPaymentMove(f"A payment cannot go from {source} to {to}.")
+        PAYMENT.check(source, to, by)
+        move = MOVES[(source, S(to))]
         if deal.status not in move.deal and deal.status in _DEAL_ENDED:
-            to, reason, fields = S.FAILED, f"deal_{deal.status}", {}
-            move = TRANSITIONS[(source, S.FAILED)]
+            to, by, reason, fields = S.FAILED, SYSTEM, f"deal_{deal.status}", {}
+            move = MOVES[(source, S.FAILED)]
         if deal.status not in move.deal:
-            raise IllegalPaymentMove(f"A payment cannot go to {to} with its deal {deal.status}.")
+            raise IllegalMove(f"payment: no move to {to!r} while the deal is {deal.status!r}")
         _write(locked, S(to), reason, fields)
         targets = move.deal[DealStatus(deal.status)]
         if targets:
             if deal_to is not None and deal_to not in targets:
-                raise IllegalPaymentMove(f"The deal cannot go to {deal_to} with this payment.")
+                raise IllegalMove(f"payment: its deal cannot go to {deal_to!r} with it")
             deal_transition(
                 deal=deal,
                 to=deal_to or targets[0],
                 actor=None,
                 role=Role.SYSTEM,
-                reason=f"payment {to}: {reason or move.why}",
+                reason=f"payment {to}" + (f": {reason}" if reason else ""),
             )
     _refresh(payment, locked, deal)
     return True

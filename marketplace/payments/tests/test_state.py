@@ -9,15 +9,16 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError
 from django.utils import translation
+from django.utils.module_loading import autodiscover_modules
 
 from accounts.models import SettlementAccount
 from deals.models import Deal
 from deals.services import deal_transition
 from deals.state import Role, is_allowed
+from paylib.lifecycle import IllegalMove, embed_all, registry
 from payments import services
-from payments.diagram import embed
 from payments.models import Payment
-from payments.state import TRANSITIONS, IllegalPaymentMove, payment_move
+from payments.state import BANK, BUYER, MOVES, PAYMENT, payment_move
 from users.models import User
 
 from .conftest import FakePaymentBank
@@ -42,7 +43,7 @@ def row(payment: Payment) -> tuple[str, str, str]:
 
 
 def test_every_deal_move_in_the_table_is_one_the_deal_table_allows() -> None:
-    for (source, target), move in TRANSITIONS.items():
+    for (source, target), move in MOVES.items():
         for deal_from, deal_targets in move.deal.items():
             for deal_to in deal_targets:
                 assert is_allowed(deal_from, deal_to, Role.SYSTEM), (source, target, deal_to)
@@ -50,22 +51,30 @@ def test_every_deal_move_in_the_table_is_one_the_deal_table_allows() -> None:
 
 def test_a_move_not_in_the_table_is_refused_and_changes_nothing(payment: Payment) -> None:
     before = row(payment)
-    with pytest.raises(IllegalPaymentMove):
-        payment_move(payment=payment, to=S.SUCCEEDED, when=(S.AWAITING_CODE,))
+    with pytest.raises(IllegalMove):
+        payment_move(payment=payment, to=S.SUCCEEDED, by="bank", when=(S.AWAITING_CODE,))
     assert row(payment) == before
 
 
 def test_a_payment_that_moved_on_meanwhile_is_left_as_it_is(payment: Payment) -> None:
-    assert not payment_move(payment=payment, to=S.FAILED, when=(S.PROCESSING,), reason="x")
+    assert not payment_move(
+        payment=payment, to=S.FAILED, by="bank", when=(S.PROCESSING,), reason="x"
+    )
     assert row(payment) == ("awaiting_code", "", "awaiting_code")
     assert not payment_move(
-        payment=payment, to=S.CONFIRMING, when=(S.AWAITING_CODE,), match={"confirm_key": "old"}
+        payment=payment,
+        to=S.CONFIRMING,
+        by=BUYER,
+        when=(S.AWAITING_CODE,),
+        match={"confirm_key": "old"},
     )
     assert row(payment)[0] == "awaiting_code"
 
 
 def test_the_deal_moves_with_the_payment(payment: Payment) -> None:
-    assert payment_move(payment=payment, to=S.FAILED, when=(S.AWAITING_CODE,), reason="x")
+    assert payment_move(
+        payment=payment, to=S.FAILED, by="bank", when=(S.AWAITING_CODE,), reason="x"
+    )
     assert row(payment) == ("failed", "x", "created")
     assert payment.status == "failed"
     assert payment.deal.status == "created"  # the caller's objects are refreshed too
@@ -74,18 +83,23 @@ def test_the_deal_moves_with_the_payment(payment: Payment) -> None:
 
 def test_the_deal_may_expire_with_the_payment_where_the_table_allows_it(payment: Payment) -> None:
     payment_move(
-        payment=payment, to=S.FAILED, when=(S.AWAITING_CODE,), reason="x", deal_to="expired"
+        payment=payment,
+        to=S.FAILED,
+        by="system",
+        when=(S.AWAITING_CODE,),
+        reason="x",
+        deal_to="expired",
     )
     assert row(payment) == ("failed", "x", "expired")
-    with pytest.raises(IllegalPaymentMove):
-        payment_move(payment=payment, to=S.FAILED, when=(S.FAILED,), deal_to="paid")
+    with pytest.raises(IllegalMove):
+        payment_move(payment=payment, to=S.FAILED, by="bank", when=(S.FAILED,), deal_to="paid")
 
 
 def test_a_move_that_needs_the_deal_ends_the_payment_if_the_deal_was_cancelled(
     payment: Payment, seller: User
 ) -> None:
     deal_transition(deal=payment.deal, to="cancelled", actor=seller, role=Role.SELLER)
-    assert payment_move(payment=payment, to=S.CONFIRMING, when=(S.AWAITING_CODE,))
+    assert payment_move(payment=payment, to=S.CONFIRMING, by="buyer", when=(S.AWAITING_CODE,))
     assert row(payment) == ("failed", "deal_cancelled", "cancelled")
 
 
@@ -94,13 +108,15 @@ def test_payment_and_deal_change_in_one_transaction(payment: Payment) -> None:
         mock.patch("payments.state.deal_transition", side_effect=DatabaseError("gone")),
         pytest.raises(DatabaseError),
     ):
-        payment_move(payment=payment, to=S.FAILED, when=(S.AWAITING_CODE,), reason="x")
+        payment_move(payment=payment, to=S.FAILED, by="bank", when=(S.AWAITING_CODE,), reason="x")
     assert row(payment) == ("awaiting_code", "", "awaiting_code")
 
 
 def test_the_status_is_not_a_field(payment: Payment) -> None:
     with pytest.raises(TypeError):
-        payment_move(payment=payment, to=S.FAILED, when=(S.AWAITING_CODE,), status="succeeded")
+        payment_move(
+            payment=payment, to=S.FAILED, by="bank", when=(S.AWAITING_CODE,), status="succeeded"
+        )
 
 
 #: Calls that read, or answer, with a ``status=`` keyword that is not the payment's.
@@ -163,11 +179,31 @@ def test_the_scan_would_see_a_direct_write() -> None:
 
 
 def test_the_documented_diagram_is_the_table() -> None:
+    autodiscover_modules("state")
     document = DOC.read_text()
+    assert PAYMENT.markers[0] in document
+    assert registry["payment"] is PAYMENT
     with translation.override("en"):
-        assert embed(document) == document, (
+        assert embed_all(document) == document, (
             "docs/architecture.md is stale: run `cd marketplace && ../.venv/bin/python "
-            "manage.py payment_state_diagram --write ../docs/architecture.md`"
+            "manage.py state_diagrams --write ../docs/architecture.md`"
         )
-    for source, target in TRANSITIONS:
-        assert f"    {source.value} --> {target.value}: " in document
+
+
+def test_the_documented_deal_moves_are_the_tables() -> None:
+    document = DOC.read_text()
+    for move in MOVES.values():
+        for source, targets in move.deal.items():
+            for target in targets:
+                assert f"`{source.value}` → `{target.value}`" in document or (
+                    f"`{source.value}` → `created` (payable again), or → `{target.value}`"
+                    in document
+                ), (source, target)
+
+
+def test_only_the_bank_or_the_buyer_moves_a_payment_the_way_the_table_says(
+    payment: Payment,
+) -> None:
+    with pytest.raises(IllegalMove):  # the bank's answer, not the buyer, confirms a code
+        payment_move(payment=payment, to=S.CONFIRMING, by=BANK, when=(S.AWAITING_CODE,))
+    assert payment_move(payment=payment, to=S.CONFIRMING, by=BUYER, when=(S.AWAITING_CODE,))
