@@ -150,3 +150,51 @@ def test_the_banks_budget_for_the_account_is_told_in_words(
     payment.refresh_from_db()
     assert (payment.status, payment.failure_reason) == ("failed", "too_many_failures")
     assert not Attempt.objects.filter(kind="code").exists()  # the bank checked nothing
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_codes_sent_at_once_cannot_overshoot_the_budget(
+    buyer: User,
+    seller: User,
+    buyer_account: SettlementAccount,
+    bank: FakePaymentBank,
+    make_offer: Callable[..., Offer],
+    settings: object,
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from conftest import seed_reference_data
+
+    seed_reference_data()
+    settings.CODE_GUESSES_PER_USER = 1  # type: ignore[attr-defined]
+    deals = [
+        deal_create(buyer=buyer, offer=make_offer(seller, price=10_00), quantity=1)
+        for _ in range(4)
+    ]
+    payments = [pay(deal, buyer, buyer_account) for deal in deals]
+    barrier = threading.Barrier(len(payments))
+    refused: list[BaseException] = []
+    checked: list[Payment] = []
+
+    def submit(payment: Payment) -> None:
+        try:
+            barrier.wait()
+            confirmation.payment_confirm(payment=payment, code=WRONG)
+        except LimitReached as error:
+            refused.append(error)
+        except CodeRejected:
+            checked.append(payment)  # the one that reached the bank
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in payments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(refused), len(checked)) == (3, 1)
+    assert bank.call_names().count("operation_confirm") == 1
+    assert Attempt.objects.count() == 1
