@@ -120,19 +120,25 @@ def payment_move(
         if deal.status not in move.deal:
             raise IllegalMove(f"payment: no move to {to!r} while the deal is {deal.status!r}")
         _write(locked, S(to), reason, fields)
-        targets = move.deal[DealStatus(deal.status)]
-        if targets:
-            if deal_to is not None and deal_to not in targets:
-                raise IllegalMove(f"payment: its deal cannot go to {deal_to!r} with it")
-            deal_transition(
-                deal=deal,
-                to=deal_to or targets[0],
-                actor=None,
-                role=Role.SYSTEM,
-                reason=f"payment {to}" + (f": {reason}" if reason else ""),
-            )
+        _move_deal(deal, move.deal[DealStatus(deal.status)], deal_to, f"payment {to}", reason)
     _refresh(payment, locked, deal)
     return True
+
+
+def _move_deal(
+    deal: Deal, targets: tuple[DealStatus, ...], deal_to: str | None, what: str, reason: str
+) -> None:
+    if not targets:
+        return
+    if deal_to is not None and deal_to not in targets:
+        raise IllegalMove(f"payment: its deal cannot go to {deal_to!r} with it")
+    deal_transition(
+        deal=deal,
+        to=deal_to or targets[0],
+        actor=None,
+        role=Role.SYSTEM,
+        reason=what + (f": {reason}" if reason else ""),
+    )
 
 
 def _write(locked: Payment, to: S, reason: str, fields: dict[str, Any]) -> None:

@@ -152,9 +152,17 @@ def test_the_banks_budget_for_the_account_is_told_in_words(
     assert not Attempt.objects.filter(kind="code").exists()  # the bank checked nothing
 
 
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    from conftest import seed_reference_data
+
+    seed_reference_data()  # the flush after each transactional test removes it
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres
 def test_codes_sent_at_once_cannot_overshoot_the_budget(
+    reference_data: None,
     buyer: User,
     seller: User,
     buyer_account: SettlementAccount,
@@ -166,9 +174,6 @@ def test_codes_sent_at_once_cannot_overshoot_the_budget(
 
     from django.db import connection
 
-    from conftest import seed_reference_data
-
-    seed_reference_data()
     settings.CODE_GUESSES_PER_USER = 1  # type: ignore[attr-defined]
     deals = [
         deal_create(buyer=buyer, offer=make_offer(seller, price=10_00), quantity=1)

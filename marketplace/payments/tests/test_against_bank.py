@@ -134,8 +134,9 @@ def test_a_confirm_that_times_out_is_retried_as_the_same_request_and_pays_once(
     # The bank takes the request it received while paused: it confirms, the answer is lost.
     with BankClient(bank.server.url, *_credentials()) as client:
         wait_until(
-            lambda: client.operation_get(operation_id=payment.bank_operation_id).status
-            == "confirmed"
+            lambda: (
+                client.operation_get(operation_id=payment.bank_operation_id).status == "confirmed"
+            )
         )
     with TestCase.captureOnCommitCallbacks(execute=True):
         for callback in queued:  # the retry task, then the execution it queues
