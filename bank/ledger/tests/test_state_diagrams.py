@@ -13,7 +13,7 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
 def test_every_lifecycle_of_the_bank_is_drawn_as_its_table_says() -> None:
     autodiscover_modules("state")
     document = DOC.read_text()
-    for name in ("hold",):
+    for name in ("hold", "operation-payment", "operation-link"):
         begin, _end = registry[name].markers
         assert begin in document, f"docs/architecture.md has no diagram of the {name} states"
     with translation.override("en"):
