@@ -29,8 +29,22 @@ _REFUSALS: dict[str, Promise | tuple[Promise, Promise]] = {
         _("Too many wrong codes. Remove this account and add it again."),
         _("Too many wrong codes: this payment was stopped. You can pay again with a new code."),
     ),
-    "too_many_failures": _(
+    "account_codes_blocked": _(
         "Too many wrong codes for this account; its owner can lift the block at the bank."
+    ),
+    "client_codes_throttled": _(
+        "The bank is taking no codes from the marketplace for a moment. Try again in a minute."
+    ),
+    "code_email_limit": _(
+        "The bank has sent this account too many codes that were not used. Ask again later."
+    ),
+    "operation_declined": (
+        _("The account's owner declined this link at the bank."),
+        _("The account's owner declined the payment at the bank. Nothing was charged."),
+    ),
+    "operation_expired": (
+        _("This confirmation can no longer be used. Add the account again."),
+        _("This payment's codes can no longer be used. Pay again to get a new code."),
     ),
     "resend_too_soon": _("A code was sent moments ago. Wait a little before asking again."),
     "resend_limit": (
@@ -54,6 +68,9 @@ _REFUSALS: dict[str, Promise | tuple[Promise, Promise]] = {
     "account_blocked": _("The bank has blocked this account."),
 }
 
+# The bank's earlier name for a spent budget of wrong codes.
+_REFUSALS["too_many_failures"] = _REFUSALS["account_codes_blocked"]
+
 #: Why a payment ended: the bank's codes and the marketplace's own.
 _FAILURES: dict[str, Promise] = {
     "insufficient_funds": _("The account did not have enough money when the bank tried."),
@@ -61,7 +78,11 @@ _FAILURES: dict[str, Promise] = {
     "account_not_linked": _("The account is no longer linked to the marketplace."),
     "account_not_available": _("The bank does not let us use this account any more."),
     "operation_blocked": _("Too many wrong codes."),
-    "too_many_failures": _REFUSALS["too_many_failures"],  # type: ignore[dict-item]
+    "account_codes_blocked": _REFUSALS["account_codes_blocked"],  # type: ignore[dict-item]
+    "too_many_failures": _REFUSALS["account_codes_blocked"],  # type: ignore[dict-item]
+    "operation_declined": _("The account's owner declined the payment at the bank."),
+    "operation_expired": _("The payment's codes could no longer be used. Nothing was charged."),
+    "code_expired": _("No confirmation code was entered in time. Nothing was charged."),
     "resend_limit": _("No more codes could be sent for this payment. Nothing was charged."),
     "deal_cancelled": _("The deal was cancelled before the payment went through."),
     "deal_expired": _("The time to pay for the deal ran out before the payment went through."),

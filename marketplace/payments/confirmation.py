@@ -36,6 +36,8 @@ from .state import BANK, BUYER, payment_move
 logger = logging.getLogger(__name__)
 S = Payment.Status
 BUSY = (S.CONFIRMING, S.PROCESSING, S.SUCCEEDED)
+#: Refusals for a moment, not of the code: the payment waits for it again.
+NOT_NOW = frozenset({"client_codes_throttled", "resend_too_soon"})
 
 
 def payment_confirm(*, payment: Payment, code: str) -> Payment:
@@ -176,6 +178,10 @@ def _refused(payment: Payment, error: BankRefused) -> ApplicationError | None:
         if _back_to_code(payment, key, "code_expired"):
             text = refusal_text(error, about="payment")
             return CodeRejected(text, code="code_expired", field="code")
+        return None
+    if error.code in NOT_NOW:  # the bank checked nothing; the same code may go again later
+        if _back_to_code(payment, key, ""):
+            return CodeRejected(refusal_text(error, about="payment"), code=error.code)
         return None
     if error.code == "wrong_state":
         if not _settle_from_status(payment):

@@ -45,6 +45,9 @@ ENDS_PAYMENT = frozenset(
         "insufficient_funds",
         "resend_limit",
         "too_many_failures",
+        "account_codes_blocked",
+        "operation_declined",
+        "operation_expired",
         "wrong_state",
         "declined",
     }

@@ -134,21 +134,23 @@ def test_the_banks_budget_for_the_account_is_told_in_words(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     lifted = "its owner can lift the block at the bank"
-    bank.fail_on["payment_request"] = BankRefused("too_many_failures", "Too many.", status=429)
+    bank.fail_on["payment_request"] = BankRefused("account_codes_blocked", "Too many.", status=429)
     with pytest.raises(PaymentError, match=lifted):
         pay(deal, buyer, buyer_account)
-    assert Payment.objects.get().failure_reason == "too_many_failures"
+    assert Payment.objects.get().failure_reason == "account_codes_blocked"
     deal.refresh_from_db()
     assert deal.status == "created"  # payable again, from another account
-    bank.fail_next = BankRefused("too_many_failures", "Too many.", status=429)
+    bank.fail_next = BankRefused("account_codes_blocked", "Too many.", status=429)
     with pytest.raises(ApplicationError, match=lifted):
         accounts.settlement_account_add(user=buyer, number=account_number())
     payment = pay(deal, buyer, buyer_account)
-    bank.fail_on["operation_confirm"] = BankRefused("too_many_failures", "Too many.", status=429)
+    bank.fail_on["operation_confirm"] = BankRefused(
+        "account_codes_blocked", "Too many.", status=429
+    )
     with pytest.raises(PaymentError, match=lifted):
         confirmation.payment_confirm(payment=payment, code=bank.CODE)
     payment.refresh_from_db()
-    assert (payment.status, payment.failure_reason) == ("failed", "too_many_failures")
+    assert (payment.status, payment.failure_reason) == ("failed", "account_codes_blocked")
     assert not Attempt.objects.filter(kind="code").exists()  # the bank checked nothing
 
 
@@ -203,3 +205,34 @@ def test_codes_sent_at_once_cannot_overshoot_the_budget(
     assert (len(refused), len(checked)) == (3, 1)
     assert bank.call_names().count("operation_confirm") == 1
     assert Attempt.objects.count() == 1
+
+
+def test_a_bank_that_takes_no_codes_for_a_moment_leaves_the_payment_waiting_for_one(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = pay(deal, buyer, buyer_account)
+    bank.fail_on["operation_confirm"] = BankRefused(
+        "client_codes_throttled", "Slow down.", extra={"retry_after": 30}, status=429
+    )
+    with pytest.raises(CodeRejected, match="for a moment"):
+        confirmation.payment_confirm(payment=payment, code=bank.CODE)
+    payment.refresh_from_db()
+    assert payment.status == "awaiting_code"
+    assert not Attempt.objects.exists()  # the bank checked nothing
+    assert confirmation.payment_confirm(payment=payment, code=bank.CODE).status == "processing"
+
+
+def test_a_payment_declined_by_the_accounts_owner_ends_uncharged(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    payment = pay(deal, buyer, buyer_account)
+    bank.fail_on["operation_confirm"] = BankRefused("operation_declined", "Declined.", status=409)
+    with pytest.raises(PaymentError, match="declined the payment at the bank"):
+        confirmation.payment_confirm(payment=payment, code=bank.CODE)
+    payment.refresh_from_db()
+    deal.refresh_from_db()
+    assert (payment.status, payment.failure_reason, deal.status) == (
+        "failed",
+        "operation_declined",
+        "created",
+    )
