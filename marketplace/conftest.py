@@ -146,7 +146,12 @@ class FakeBank:
         self.by_key: dict[str, str] = {}
         self.linked: set[str] = set()
         self.fail_next: BankError | None = None
+        #: The next call of that name fails so.
+        self.fail_on: dict[str, BankError] = {}
+        #: The bank takes the next confirms but their answers never arrive (a timeout).
         self.confirm_answer_lost = False
+        #: Codes sent per operation before the bank says ``resend_limit``.
+        self.max_sends = 5
         self._ids = itertools.count(1)
 
     def __enter__(self) -> FakeBank:
@@ -160,6 +165,8 @@ class FakeBank:
 
     def _record(self, name: str, **kwargs: Any) -> None:
         self.calls.append((name, kwargs))
+        if name in self.fail_on:
+            raise self.fail_on.pop(name)
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error
@@ -196,11 +203,25 @@ class FakeBank:
 
     def link_confirm(self, *, operation_id: str, code: str) -> OperationInfo:
         self._record("link_confirm", operation_id=operation_id, code=code)
+        info = self._check_code(operation_id, code)
+        done = replace(info, status="done", code_expires_at=None)
+        self.operations[operation_id] = done
+        self.linked.add(info.account)
+        if self.confirm_answer_lost:
+            from bank_client import BankUnavailable
+
+            raise BankUnavailable("Timed out.")
+        return done
+
+    def _check_code(self, operation_id: str, code: str) -> OperationInfo:
+        """The operation if ``code`` confirms it; the bank's refusal otherwise."""
         info = self._operation(operation_id)
         if info.status == "blocked":
             raise BankRefused("operation_blocked", "Blocked.", status=409)
         if info.status != "awaiting_code":
             raise BankRefused("wrong_state", "Not waiting for a code.", status=409)
+        if info.code_expires_at is not None and info.code_expires_at <= timezone.now():
+            raise BankRefused("code_expired", "The code has expired.", status=422)
         if code != self.CODE:
             left = info.attempts_left - 1
             status = "blocked" if left == 0 else info.status
@@ -214,14 +235,7 @@ class FakeBank:
                 extra={"attempts_left": left},
                 status=422,
             )
-        done = replace(info, status="done", code_expires_at=None)
-        self.operations[operation_id] = done
-        self.linked.add(info.account)
-        if self.confirm_answer_lost:
-            from bank_client import BankUnavailable
-
-            raise BankUnavailable("Timed out.")
-        return done
+        return info
 
     def operation_get(self, *, operation_id: str) -> OperationInfo:
         self._record("operation_get", operation_id=operation_id)
@@ -230,6 +244,10 @@ class FakeBank:
     def operation_resend(self, *, operation_id: str) -> OperationInfo:
         self._record("operation_resend", operation_id=operation_id)
         info = self._operation(operation_id)
+        if info.status != "awaiting_code":
+            raise BankRefused("wrong_state", "No longer takes codes.", status=409)
+        if info.code_sends >= self.max_sends:
+            raise BankRefused("resend_limit", "No more codes.", status=409)
         renewed = replace(
             info,
             code_expires_at=timezone.now() + timedelta(minutes=5),
@@ -249,7 +267,7 @@ class FakeBank:
 @pytest.fixture
 def fake_bank(monkeypatch: pytest.MonkeyPatch) -> FakeBank:
     bank = FakeBank()
-    monkeypatch.setattr("accounts.bank.get_bank_client", lambda: bank)
+    monkeypatch.setattr("banking.services.get_bank_client", lambda: bank)
     return bank
 
 

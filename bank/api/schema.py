@@ -41,8 +41,25 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "invalid_code": (422, "the code is not right; `attempts_left` says how many remain"),
     "code_expired": (422, "the code has expired; ask for a new one"),
     "resend_too_soon": (429, "a code was sent moments ago; `retry_after` says how long to wait"),
-    "too_many_failures": (429, "too many wrong codes for this account lately"),
+    "operation_declined": (409, "the account's owner declined the operation on the bank's pages"),
+    "operation_expired": (409, "the operation ran out of time and ended"),
+    "account_codes_blocked": (
+        429,
+        "too many wrong codes for this account in 24 hours: no code is sent or checked until "
+        "its owner lifts the block on the bank's pages",
+    ),
+    "client_codes_throttled": (
+        429,
+        "this client entered too many wrong codes lately; `retry_after` says how long to wait",
+    ),
+    "code_email_limit": (
+        429,
+        "the account was sent too many codes nobody used; `retry_after` says how long to wait",
+    ),
 }
+
+#: The refusals of the wrong-code and code-email budgets (operations/budget.py).
+CODE_BUDGET_ERRORS = ("account_codes_blocked", "code_email_limit")
 
 #: What any call can answer, and what any write can answer besides.
 COMMON_ERRORS = ("bad_request", "not_authenticated", "authentication_failed", "not_acceptable")

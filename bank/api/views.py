@@ -16,7 +16,13 @@ from operations.selectors import linked_account_get, operation_get_for_client
 from . import serializers as s
 from .authentication import request_client
 from .idempotency import idempotent
-from .schema import NUMBER_PARAMETER, OPERATION_ID_PARAMETER, WRITE_ERRORS, errors
+from .schema import (
+    CODE_BUDGET_ERRORS,
+    NUMBER_PARAMETER,
+    OPERATION_ID_PARAMETER,
+    WRITE_ERRORS,
+    errors,
+)
 
 _ACCOUNT_ERRORS = ("account_not_available", "account_blocked")
 
@@ -45,7 +51,7 @@ class LinkCreateView(APIView):
         responses={
             201: s.OperationOut,
             200: s.OperationOut,
-            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "too_many_failures"),
+            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, *CODE_BUDGET_ERRORS),
         },
     )
     @idempotent
@@ -98,7 +104,7 @@ class PaymentCreateView(APIView):
         responses={
             201: s.OperationOut,
             200: s.OperationOut,
-            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "insufficient_funds", "too_many_failures"),
+            **errors(*WRITE_ERRORS, *_ACCOUNT_ERRORS, "insufficient_funds", *CODE_BUDGET_ERRORS),
         },
     )
     @idempotent
@@ -135,7 +141,16 @@ class CodeResendView(APIView):
         parameters=[OPERATION_ID_PARAMETER],
         responses={
             200: s.OperationOut,
-            **errors(*WRITE_ERRORS, "not_found", "wrong_state", "resend_limit", "resend_too_soon"),
+            **errors(
+                *WRITE_ERRORS,
+                "not_found",
+                "wrong_state",
+                "resend_limit",
+                "resend_too_soon",
+                "operation_declined",
+                "operation_expired",
+                *CODE_BUDGET_ERRORS,
+            ),
         },
     )
     @idempotent
@@ -159,6 +174,10 @@ class CodeConfirmView(APIView):
                 "wrong_state",
                 "invalid_code",
                 "code_expired",
+                "operation_declined",
+                "operation_expired",
+                "account_codes_blocked",
+                "client_codes_throttled",
             ),
         },
     )

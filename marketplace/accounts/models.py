@@ -45,6 +45,13 @@ class SettlementAccount(models.Model):
         ordering = ["-is_default_payout", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "number"], name="accounts_one_number_per_user"),
+            # A bank account belongs to one person: linked to one user at most. Removing it
+            # revokes the platform's link at the bank, which would cut off anyone else.
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=Q(status="linked"),
+                name="accounts_number_linked_once",
+            ),
             models.UniqueConstraint(
                 fields=["user"],
                 condition=Q(is_default_payout=True),

@@ -1,22 +1,29 @@
 """Writes on settlement accounts: link with the owner's code, set default, remove.
 
-The bank is called outside database transactions: a row is saved first (with the
-idempotency key the request will carry), then the bank is asked, then the answer is saved.
-A retry after a lost answer reuses the key, so the bank never opens a second operation.
+The bank is called outside database transactions (through ``banking``, which logs every
+call): a row is saved first (with the idempotency key the request will carry), then the
+bank is asked, then the answer is saved. A retry after a lost answer reuses the key, so
+the bank never opens a second operation. A bank account belongs to one user here: it is
+linked to one at most (a constraint), and the codes and emails a user may cause are
+limited (``banking.limits``).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from bank_client import BankError, BankRefused, new_idempotency_key
+from banking.limits import Kind, attempt_release, attempt_reserve, budget_check
+from banking.services import bank_call
+from banking.texts import refusal_text
 from paylib.accounts import AccountNumberError, validate_account_number
 from paylib.errors import ApplicationError
 from users.models import User
 
-from .bank import BankRefusal, call_bank
 from .models import SettlementAccount, new_link_key
 
 Status = SettlementAccount.Status
@@ -44,38 +51,64 @@ def check_account_number(number: str) -> str:
     return number
 
 
+LINKED_ELSEWHERE = gettext_lazy(
+    "This account is already linked to another user of the marketplace: a bank account "
+    "belongs to one user here. Its owner can remove it from his list first."
+)
+
+
+def _check_not_linked_elsewhere(user_id: int, number: str, *, field: str | None) -> None:
+    taken = SettlementAccount.objects.filter(number=number, status=Status.LINKED)
+    if taken.exclude(user_id=user_id).exists():
+        raise ApplicationError(str(LINKED_ELSEWHERE), code="linked_elsewhere", field=field)
+
+
+def _refusal(error: BankError, *, field: str | None = None) -> ApplicationError:
+    return ApplicationError(refusal_text(error, about="link"), code=error.code, field=field)
+
+
 def _pending_row(user: User, number: str) -> tuple[SettlementAccount, bool]:
-    """The row this attempt uses: new, or an earlier pending one. True if it was created."""
+    """The row this attempt uses, new or an earlier pending one (True if created), with
+    the email it asks for counted against the user's budget."""
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
         account = (
             SettlementAccount.objects.select_for_update().filter(user=user, number=number).first()
         )
+        created = account is None
         if account is None:
-            return SettlementAccount.objects.create(user=user, number=number), True
-        if account.status == Status.LINKED:
+            account = SettlementAccount.objects.create(user=user, number=number)
+        elif account.status == Status.LINKED:
             raise ApplicationError(_("This account is already linked."), field="number")
-        if account.bank_operation_id:
+        elif account.bank_operation_id:
             # The earlier request reached the bank: this is a new attempt with a new code.
             account.idempotency_key = new_link_key()
             account.save(update_fields=["idempotency_key"])
-        return account, False
+        # A retry after a timeout carries the same key and is not counted twice.
+        attempt_reserve(user=user, kind=Kind.LINK_EMAIL, key=account.idempotency_key)
+    return account, created
 
 
 def settlement_account_add(*, user: User, number: str) -> SettlementAccount:
     """Ask the bank to link ``number``; the bank emails its owner a code."""
     number = check_account_number(number)
+    _check_not_linked_elsewhere(user.pk, number, field="number")
+    budget_check(user=user, kind=Kind.CODE)  # a code he could not use is not sent
     account, created = _pending_row(user, number)
+    key = account.idempotency_key
     try:
-        info = call_bank(
-            lambda bank: bank.link_request(
-                account_number=number, idempotency_key=account.idempotency_key
-            ),
-            field="number",
+        info = bank_call(
+            "link_request",
+            lambda bank: bank.link_request(account_number=number, idempotency_key=key),
+            account=account,
         )
-    except BankRefusal as refusal:
-        if created and not refusal.extra.get("unavailable"):
+    except BankRefused as error:
+        attempt_release(kind=Kind.LINK_EMAIL, key=key)  # the bank emailed nobody
+        if created:
             account.delete()  # the bank said no: leave nothing behind
-        raise
+        raise _refusal(error, field="number") from error
+    except BankError as error:
+        raise _refusal(error, field="number") from error  # pending: a retry reuses the key
     account.bank_operation_id = info.id
     account.code_expires_at = info.code_expires_at
     account.save(update_fields=["bank_operation_id", "code_expires_at"])
@@ -83,48 +116,89 @@ def settlement_account_add(*, user: User, number: str) -> SettlementAccount:
 
 
 def _mark_linked(account: SettlementAccount) -> SettlementAccount:
-    with transaction.atomic():
-        locked = SettlementAccount.objects.select_for_update().get(pk=account.pk)
-        has_default = SettlementAccount.objects.filter(
-            user_id=locked.user_id, is_default_payout=True
-        ).exists()
-        locked.status = Status.LINKED
-        locked.linked_at = timezone.now()
-        locked.is_default_payout = not has_default
-        locked.code_expires_at = None
-        locked.save(update_fields=["status", "linked_at", "is_default_payout", "code_expires_at"])
+    try:
+        with transaction.atomic():
+            locked = SettlementAccount.objects.select_for_update().get(pk=account.pk)
+            has_default = SettlementAccount.objects.filter(
+                user_id=locked.user_id, is_default_payout=True
+            ).exists()
+            locked.status = Status.LINKED
+            locked.linked_at = timezone.now()
+            locked.is_default_payout = not has_default
+            locked.code_expires_at = None
+            locked.save(
+                update_fields=["status", "linked_at", "is_default_payout", "code_expires_at"]
+            )
+    except IntegrityError:
+        # Two users' requests for one account, both confirmed: the first link stands
+        # (accounts_number_linked_once); this one is dropped.
+        _check_not_linked_elsewhere(account.user_id, account.number, field=None)
+        raise
     return locked
 
 
+def _link_status(operation_id: str, account: SettlementAccount) -> str:
+    info = bank_call(
+        "status", lambda bank: bank.operation_get(operation_id=operation_id), account=account
+    )
+    return info.status
+
+
 def settlement_account_confirm(*, account: SettlementAccount, code: str) -> SettlementAccount:
-    """Send the owner's code to the bank; on a match the account is linked."""
+    """Send the owner's code to the bank; on a match the account is linked.
+
+    The code counts against the user's budget of wrong codes until the bank accepts it.
+    """
     if account.status == Status.LINKED:
         return account
     if not account.bank_operation_id:
         raise ApplicationError(_("No code was requested for this account yet."), field="code")
+    _check_not_linked_elsewhere(account.user_id, account.number, field=None)
     operation_id = account.bank_operation_id
+    key = new_idempotency_key(f"link-{account.pk}")
+    attempt_reserve(user=account.user, kind=Kind.CODE, key=key)
     try:
-        info = call_bank(
+        status = bank_call(
+            "link_confirm",
             lambda bank: bank.link_confirm(operation_id=operation_id, code=code.strip()),
-            field="code",
-        )
-    except BankRefusal as refusal:
-        if refusal.code != "wrong_state":
-            raise
+            account=account,
+        ).status
+    except BankRefused as error:
+        if error.code not in ("invalid_code", "operation_blocked"):
+            attempt_release(kind=Kind.CODE, key=key)  # the bank did not check it
+        if error.code != "wrong_state":
+            raise _refusal(error, field="code") from error
         # An earlier confirm may have succeeded with its answer lost: ask what happened.
-        info = call_bank(lambda bank: bank.operation_get(operation_id=operation_id))
-        if info.status != "done":
-            raise refusal from None
-    if info.status != "done":
+        try:
+            status = _link_status(operation_id, account)
+        except BankError:
+            raise _refusal(error, field="code") from None
+        if status != "done":
+            raise _refusal(error, field="code") from None
+    except BankError as error:  # no answer: it stays counted, as a wrong code would
+        raise _refusal(error, field="code") from error
+    if status != "done":
         raise ApplicationError(_("The bank has not confirmed the link yet."), field="code")
+    attempt_release(kind=Kind.CODE, key=key)
     return _mark_linked(account)
 
 
 def settlement_account_resend(*, account: SettlementAccount) -> SettlementAccount:
     if account.status != Status.PENDING or not account.bank_operation_id:
         raise ApplicationError(_("This account does not wait for a code."))
+    budget_check(user=account.user, kind=Kind.CODE)
     operation_id = account.bank_operation_id
-    info = call_bank(lambda bank: bank.operation_resend(operation_id=operation_id))
+    key = new_idempotency_key(f"resend-{account.pk}")
+    attempt_reserve(user=account.user, kind=Kind.LINK_EMAIL, key=key)
+    try:
+        info = bank_call(
+            "resend", lambda bank: bank.operation_resend(operation_id=operation_id), account=account
+        )
+    except BankRefused as error:
+        attempt_release(kind=Kind.LINK_EMAIL, key=key)
+        raise _refusal(error) from error
+    except BankError as error:
+        raise _refusal(error) from error
     account.code_expires_at = info.code_expires_at
     account.save(update_fields=["code_expires_at"])
     return account
@@ -170,10 +244,14 @@ def settlement_account_remove(*, account: SettlementAccount) -> None:
         _check_not_last_for_offers(account)
         number = account.number
         try:
-            call_bank(lambda bank: bank.link_revoke(account_number=number))
-        except BankRefusal as refusal:
-            if refusal.code != "account_not_available":
-                raise  # already unlinked at the bank is fine; anything else is not
+            bank_call(
+                "link_revoke", lambda bank: bank.link_revoke(account_number=number), account=account
+            )
+        except BankRefused as error:
+            if error.code != "account_not_available":  # already unlinked at the bank is fine
+                raise _refusal(error) from error
+        except BankError as error:
+            raise _refusal(error) from error
     with transaction.atomic():
         locked = SettlementAccount.objects.select_for_update().filter(pk=account.pk).first()
         if locked is None:

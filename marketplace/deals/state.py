@@ -50,16 +50,20 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (Status.CREATED, Status.CANCELLED): frozenset({B, S, ST}),
     (Status.AWAITING_CODE, Status.CANCELLED): frozenset({B, S, ST}),
     (Status.PAYMENT_FAILED, Status.CANCELLED): frozenset({B, S, ST}),
-    # Unpaid deals run out of time (DEAL_PAYMENT_WINDOW).
+    # Unpaid deals run out of time (DEAL_PAYMENT_WINDOW), a buyer gone from the code
+    # page included: his payment ends in the same transaction (payments.services).
     (Status.CREATED, Status.EXPIRED): frozenset({SY}),
     (Status.PAYMENT_FAILED, Status.EXPIRED): frozenset({SY}),
+    (Status.AWAITING_CODE, Status.EXPIRED): frozenset({SY}),
 }
 
 FINAL = frozenset({Status.COMPLETED, Status.CANCELLED, Status.EXPIRED})
 #: Moving into these gives the reserved quantity back to the offer.
 RELEASES_QUANTITY = frozenset({Status.CANCELLED, Status.EXPIRED})
-#: Deals in these may expire when their payment window has passed.
-EXPIRABLE = frozenset(s for (s, t) in TRANSITIONS if t == Status.EXPIRED)
+#: Deals in these expire by themselves when their payment window has passed
+#: (``deals_expire_unpaid``); one awaiting the code expires with its payment, which
+#: ``payments.services.payments_end_with_deals`` ends in the same transaction.
+EXPIRABLE = frozenset(s for (s, t) in TRANSITIONS if t == Status.EXPIRED) - {Status.AWAITING_CODE}
 
 
 class IllegalTransition(ApplicationError):

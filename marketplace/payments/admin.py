@@ -10,16 +10,21 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from bank_client import BankError
+from banking.models import BankCall
 from core.admin_actions import csv_export_action
 from paylib.money import format_rub
 
-from .models import Payment, PaymentEvent
+from .models import Payment
 from .settlement import payment_recheck
 
+#: Secrets held while the payment needs them: never shown, not even to staff.
+SECRET_FIELDS = ("key_encrypted", "code_sealed")
 
-class PaymentEventInline(admin.TabularInline):
-    model = PaymentEvent
-    fields = ("at", "action", "outcome", "bank_code", "detail")
+
+class BankCallInline(admin.TabularInline):
+    model = BankCall
+    fk_name = "payment"
+    fields = ("at", "action", "outcome", "bank_code", "detail", "elapsed_ms")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -66,8 +71,8 @@ class PaymentAdmin(admin.ModelAdmin):
         "deal__id",
     ]
     date_hierarchy = "created_at"
-    exclude = ["key_encrypted"]
-    inlines = [PaymentEventInline]
+    exclude = list(SECRET_FIELDS)
+    inlines = [BankCallInline]
     actions = [
         recheck_with_bank,
         csv_export_action(
@@ -89,7 +94,7 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Payment._meta.fields if f.name != "key_encrypted"]
+        return [f.name for f in Payment._meta.fields if f.name not in SECRET_FIELDS]
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Payment) -> str:

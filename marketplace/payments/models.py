@@ -1,4 +1,5 @@
-"""A buyer's payment for a deal, and every exchange with the bank about it."""
+"""A buyer's payment for a deal. Its status moves only through ``payments.state``; every
+call to the bank about it is in the bank-call log (``banking.BankCall``)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ class Payment(models.Model):
     attempts_left = models.PositiveSmallIntegerField(_("attempts left"), default=0)
     #: The bank's operation key, encrypted (see payments.crypto); empty until confirmed.
     key_encrypted = models.TextField(blank=True, editable=False)
+    #: The code being checked and the idempotency key of that check, stored before the
+    #: bank is asked, so that a confirmation left in doubt (a timeout) is retried as the
+    #: very same request. The code is sealed (payments.crypto) and only while confirming.
+    confirm_key = models.CharField(_("confirmation key"), max_length=64, blank=True)
+    code_sealed = models.TextField(blank=True, editable=False)
+    #: Why the bank refused the last code (``invalid_code``, ``code_expired``), for the page.
+    code_refusal = models.CharField(_("last code refused"), max_length=32, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTING
     )
@@ -98,35 +106,12 @@ class Payment(models.Model):
                 condition=Q(status="processing"),
                 name="payment_processing_since",
             ),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status="confirming"),
+                name="payment_confirming_since",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} ({self.get_status_display()})"
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
-
-
-class PaymentEvent(models.Model):
-    """One call to the bank about a payment and what it answered, for staff and audits."""
-
-    class Outcome(models.TextChoices):
-        OK = "ok", _("Answered")
-        REFUSED = "refused", _("Refused")
-        UNAVAILABLE = "unavailable", _("Unreachable")
-
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("call"), max_length=32)
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-    bank_code = models.CharField(_("bank's answer"), max_length=64, blank=True)
-    detail = models.CharField(_("detail"), max_length=255, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("bank call")
-        verbose_name_plural = _("bank calls")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.outcome}"

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 
 from accounts.models import SettlementAccount
-from bank_client import BankError, get_bank_client
+from bank_client import Balance, BankClient, BankError, BankUnavailable
+from banking.services import bank_session
 from deals.models import Deal
 from users.models import User
 
@@ -29,6 +30,10 @@ def payment_get_for_buyer(*, payment_id: int, user: User) -> Payment:
     return payment
 
 
+def _balance(client: BankClient, *, number: str) -> Balance:
+    return client.balance(account_number=number)
+
+
 @dataclass(frozen=True)
 class PayableAccount:
     account: SettlementAccount
@@ -36,22 +41,29 @@ class PayableAccount:
 
 
 def payable_accounts(*, user: User, with_balances: bool = True) -> list[PayableAccount]:
-    """The user's linked accounts, each with its balance as the bank reports it now."""
+    """The user's linked accounts, each with its balance as the bank reports it now.
+
+    The balance reads go into the bank-call log like every other call (one client for
+    all of them).
+    """
     accounts = list(
         SettlementAccount.objects.filter(user=user, status=SettlementAccount.Status.LINKED)
     )
     if not accounts or not with_balances:
         return [PayableAccount(a, None) for a in accounts]
-    try:
-        client = get_bank_client()
-    except ImproperlyConfigured:  # no bank configured: show the accounts without balances
-        return [PayableAccount(a, None) for a in accounts]
     result = []
-    with client:
+    reachable = True
+    with bank_session() as bank:
         for account in accounts:
-            try:
-                available: int | None = client.balance(account_number=account.number).available
-            except BankError:
-                available = None
+            available: int | None = None
+            if reachable:
+                try:
+                    available = bank.call(
+                        "balance", partial(_balance, number=account.number), account=account
+                    ).available
+                except BankUnavailable:
+                    reachable = False  # one timeout is enough: show the others without
+                except BankError:
+                    available = None  # this account only: its balance is unavailable
             result.append(PayableAccount(account, available))
     return result

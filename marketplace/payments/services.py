@@ -1,36 +1,56 @@
 """Starting a payment, asking the bank for its code, and ending it when it cannot go on.
 
-Bank calls happen outside database transactions; every state change happens inside one,
-under a row lock, and is safe to repeat: a double click, a double submit or a retry after
-a lost answer lands on the same payment and the same bank operation.
+Bank calls happen outside database transactions (through ``banking``, which logs each);
+every status change goes through ``payments.state.payment_move``, under row locks, and is
+safe to repeat: a double click, a double submit or a retry after a lost answer lands on the
+same payment and the same bank operation.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import SettlementAccount
 from accounts.selectors import payout_account_of
-from bank_client import BankError, BankUnavailable, OperationInfo, Payee, get_bank_client
+from bank_client import BankError, BankRefused, OperationInfo, Payee
+from banking.limits import Kind, budget_check
+from banking.services import bank_call
+from banking.texts import refusal_text
 from deals.models import Deal
 from deals.services import deal_transition
-from deals.state import IllegalTransition, Role, Status
+from deals.state import IllegalTransition, Role
+from deals.state import Status as DealStatus
 from paylib.money import format_rub
 from users.models import User
 
-from .bank import bank_call
 from .errors import BankUnreachable, CodeRejected, InsufficientBalance, PaymentError
 from .models import Payment
 from .selectors import live_payment_of
+from .state import BANK, BEFORE_EXECUTION, SYSTEM, payment_move
 
-PAYABLE = (Status.CREATED, Status.PAYMENT_FAILED)
-UNREACHABLE = gettext_lazy(
-    "The bank cannot be reached right now. Nothing was charged; try again shortly."
+S = Payment.Status
+PAYABLE = (DealStatus.CREATED, DealStatus.PAYMENT_FAILED)
+#: Refusals after which a payment that the bank has not executed cannot go on.
+ENDS_PAYMENT = frozenset(
+    {
+        "operation_blocked",
+        "not_found",
+        "account_not_available",
+        "account_blocked",
+        "insufficient_funds",
+        "resend_limit",
+        "too_many_failures",
+        "account_codes_blocked",
+        "operation_declined",
+        "operation_expired",
+        "wrong_state",
+        "declined",
+    }
 )
 
 
@@ -59,18 +79,28 @@ def _new_payment(deal: Deal, buyer: User, account: SettlementAccount) -> Payment
     )
 
 
-def _available(number: str) -> int:
+def _available(account: SettlementAccount) -> int:
     """The account's balance at the bank (before any payment exists to record it on)."""
     try:
-        with get_bank_client() as client:
-            return client.balance(account_number=number).available
-    except (BankUnavailable, ImproperlyConfigured):
-        raise BankUnreachable(str(UNREACHABLE)) from None
+        balance = bank_call(
+            "balance", lambda c: c.balance(account_number=account.number), account=account
+        )
+    except BankRefused as error:
+        raise PaymentError(refusal_text(error, about="payment"), field="account") from error
     except BankError as error:
-        raise PaymentError(
-            _("The bank does not let us use this account: %(reason)s") % {"reason": error.message},
-            field="account",
-        ) from error
+        raise BankUnreachable(refusal_text(error, about="payment")) from None
+    return balance.available
+
+
+def _check_can_pay(deal: Deal, buyer: User, account: SettlementAccount) -> None:
+    if deal.buyer_id != buyer.pk or account.user_id != buyer.pk:
+        raise PaymentError(_("Only the buyer pays, from his own account."), status=403)
+    if account.status != SettlementAccount.Status.LINKED:
+        raise PaymentError(_("This account is not linked yet."), field="account")
+    if deal.status not in PAYABLE:
+        raise PaymentError(_("This deal cannot be paid now."))
+    # A code the buyer could not use must not be emailed to him.
+    budget_check(user=buyer, kind=Kind.CODE)
 
 
 def payment_start(*, deal: Deal, buyer: User, account: SettlementAccount) -> Payment:
@@ -81,14 +111,9 @@ def payment_start(*, deal: Deal, buyer: User, account: SettlementAccount) -> Pay
     existing = live_payment_of(deal=deal)
     if existing is not None:
         return existing
-    if deal.buyer_id != buyer.pk or account.user_id != buyer.pk:
-        raise PaymentError(_("Only the buyer pays, from his own account."), status=403)
-    if account.status != SettlementAccount.Status.LINKED:
-        raise PaymentError(_("This account is not linked yet."), field="account")
-    if deal.status not in PAYABLE:
-        raise PaymentError(_("This deal cannot be paid now."))
+    _check_can_pay(deal, buyer, account)
     payment = _new_payment(deal, buyer, account)
-    available = _available(account.number)
+    available = _available(account)
     if available < deal.amount:
         raise InsufficientBalance(
             _("The account has %(available)s, and the deal costs %(amount)s.")
@@ -102,7 +127,7 @@ def payment_start(*, deal: Deal, buyer: User, account: SettlementAccount) -> Pay
         with transaction.atomic():
             deal_transition(
                 deal=deal,
-                to=Status.AWAITING_CODE,
+                to=DealStatus.AWAITING_CODE,
                 actor=buyer,
                 role=Role.BUYER,
                 reason="payment started",
@@ -118,12 +143,11 @@ def payment_start(*, deal: Deal, buyer: User, account: SettlementAccount) -> Pay
 
 def payment_request_code(*, payment: Payment) -> Payment:
     """Ask the bank for the code. Repeatable: the idempotency key makes it one operation."""
-    if payment.status != Payment.Status.REQUESTING:
+    if payment.status != S.REQUESTING:
         return payment
     deal = payment.deal
     try:
         info = bank_call(
-            payment,
             "payment_request",
             lambda c: c.payment_request(
                 payer_account=payment.payer_number,
@@ -132,108 +156,103 @@ def payment_request_code(*, payment: Payment) -> Payment:
                 description=f"Deal #{deal.pk}: {deal.offer_title}"[:255],
                 idempotency_key=payment.idempotency_key,
             ),
+            payment=payment,
         )
-    except BankUnavailable:
-        raise BankUnreachable(str(UNREACHABLE)) from None
+    except BankRefused as error:
+        payment_end(payment=payment, reason=error.code)
+        raise PaymentError(refusal_text(error, about="payment"), code=error.code) from error
     except BankError as error:
-        payment_abandon(payment=payment, reason=error.code)
-        raise PaymentError(refusal_message(error)) from error
-    return _update_code(payment, info, expected=Payment.Status.REQUESTING)
+        raise BankUnreachable(refusal_text(error, about="payment")) from None
+    payment_move(
+        payment=payment,
+        to=S.AWAITING_CODE,
+        by=BANK,
+        when=(S.REQUESTING,),
+        **_code_fields(info),
+    )
+    return payment
 
 
-def _update_code(payment: Payment, info: OperationInfo, *, expected: str) -> Payment:
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status == expected:
-            locked.bank_operation_id = info.id
-            locked.code_expires_at = info.code_expires_at
-            locked.attempts_left = info.attempts_left
-            locked.status = Payment.Status.AWAITING_CODE
-            locked.save(
-                update_fields=[
-                    "bank_operation_id",
-                    "code_expires_at",
-                    "attempts_left",
-                    "status",
-                    "updated_at",
-                ]
-            )
-    return locked
+def _code_fields(info: OperationInfo) -> dict[str, Any]:
+    return {
+        "bank_operation_id": info.id,
+        "code_expires_at": info.code_expires_at,
+        "attempts_left": info.attempts_left,
+        "code_refusal": "",
+    }
 
 
 def payment_resend(*, payment: Payment) -> Payment:
-    """A new code by email; the old one stops working."""
-    if payment.status != Payment.Status.AWAITING_CODE:
+    """A new code by email; the old one stops working. No more codes: the payment ends."""
+    if payment.status != S.AWAITING_CODE:
         raise PaymentError(_("This payment is not waiting for a code."))
+    budget_check(user=payment.buyer, kind=Kind.CODE)
     try:
         info = bank_call(
-            payment, "resend", lambda c: c.operation_resend(operation_id=payment.bank_operation_id)
+            "resend",
+            lambda c: c.operation_resend(operation_id=payment.bank_operation_id),
+            payment=payment,
         )
-    except BankUnavailable:
-        raise BankUnreachable(str(UNREACHABLE)) from None
+    except BankRefused as error:
+        message = refusal_text(error, about="payment")
+        if error.code not in ENDS_PAYMENT:
+            raise CodeRejected(message, code=error.code) from error
+        payment_end(payment=payment, reason=error.code)
+        raise PaymentError(message, code=error.code) from error
     except BankError as error:
-        if error.code == "resend_too_soon":
-            raise CodeRejected(
-                _("A code was sent moments ago; wait a little and ask again."),
-                code="resend_too_soon",
-            ) from error
-        abandon_after_refusal(payment, error)
-        raise PaymentError(refusal_message(error)) from error
-    return _update_code(payment, info, expected=Payment.Status.AWAITING_CODE)
+        raise BankUnreachable(refusal_text(error, about="payment")) from None
+    # The same status with a new code: not a move, so a plain conditional update.
+    Payment.objects.filter(pk=payment.pk, status=S.AWAITING_CODE).update(
+        **_code_fields(info), updated_at=timezone.now()
+    )
+    payment.refresh_from_db()
+    return payment
 
 
-def abandon_after_refusal(payment: Payment, error: BankError) -> None:
-    if error.code in (
-        "operation_blocked",
-        "not_found",
-        "account_not_available",
-        "account_blocked",
-        "insufficient_funds",
-    ):
-        payment_abandon(payment=payment, reason=error.code)
-
-
-def payment_abandon(*, payment: Payment, reason: str) -> None:
-    """End a payment that never reached the bank's execution; the deal is payable again."""
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status not in (
-            Payment.Status.REQUESTING,
-            Payment.Status.AWAITING_CODE,
-            Payment.Status.CONFIRMING,
-        ):
-            return
-        payment_end(locked, reason=reason)
-        deal = Deal.objects.select_for_update().get(pk=locked.deal_id)
-        if deal.status == Status.AWAITING_CODE:  # not if it was cancelled meanwhile
-            deal_transition(
-                deal=deal,
-                to=Status.CREATED,
-                actor=None,
-                role=Role.SYSTEM,
-                reason=f"payment ended: {reason}",
-            )
-    payment.status = locked.status
-
-
-def payment_end(payment: Payment, *, reason: str) -> None:
-    """Mark a payment failed for good; call while holding its row lock."""
-    payment.status = Payment.Status.FAILED
-    payment.failure_reason = reason[:64]
-    payment.finished_at = timezone.now()
-    payment.key_encrypted = ""
-    payment.save(
-        update_fields=["status", "failure_reason", "finished_at", "key_encrypted", "updated_at"]
+def payment_end(
+    *, payment: Payment, reason: str, by: str = BANK, deal_to: str | None = None
+) -> bool:
+    """End a payment that the bank has not executed: nothing was charged, and the deal is
+    payable again (or goes to ``deal_to``). False if it had moved on meanwhile."""
+    return payment_move(
+        payment=payment,
+        to=S.FAILED,
+        by=by,
+        when=BEFORE_EXECUTION,
+        reason=reason,
+        deal_to=deal_to,
     )
 
 
-def refusal_message(error: BankError) -> str:
-    messages = {
-        "operation_blocked": _(
-            "Too many wrong codes: this payment was stopped. You can pay again with a new code."
-        ),
-        "insufficient_funds": _("The account does not have enough money for this deal."),
-        "account_not_available": _("The bank does not let us use this account any more."),
-        "account_blocked": _("The bank has blocked this account."),
-    }
-    return messages.get(error.code, _("The bank refused: %(message)s") % {"message": error.message})
+def payments_end_with_deals(*, limit: int = 500) -> int:
+    """End the payments whose deal has ended or whose payment window has passed.
+
+    A deal awaiting the code expires with its window, its payment ended in the same
+    transaction (the items go back to the offer); one whose code is being checked or whose
+    money is moving is left to finish, and expires at the next run if it did not. A
+    payment left waiting for a code after its deal was cancelled ends too. Returns how
+    many payments ended.
+    """
+    now = timezone.now()
+    waiting = (S.REQUESTING, S.AWAITING_CODE)
+    due = (
+        Payment.objects.filter(status__in=waiting, deal__status=DealStatus.AWAITING_CODE)
+        .filter(deal__expires_at__lte=now)
+        .order_by("deal__expires_at", "pk")[:limit]
+    )
+    ended = 0
+    for payment in due:
+        ended += payment_move(
+            payment=payment,
+            to=S.FAILED,
+            by=SYSTEM,
+            when=waiting,
+            reason="deal_expired",
+            deal_to=DealStatus.EXPIRED,
+        )
+    orphans = Payment.objects.filter(
+        status__in=waiting, deal__status__in=(DealStatus.CANCELLED, DealStatus.EXPIRED)
+    ).select_related("deal")[:limit]
+    for payment in orphans:
+        ended += payment_end(payment=payment, reason=f"deal_{payment.deal.status}", by=SYSTEM)
+    return ended

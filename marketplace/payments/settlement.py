@@ -1,4 +1,4 @@
-"""Carrying out a confirmed payment at the bank and settling its outcome.
+"""Carrying out a confirmed payment at the bank, settling its outcome, and the periodic check.
 
 The bank's execute call is idempotent on the operation key, so the Celery task, its
 retries and the periodic check may all call it; the first outcome recorded here wins and
@@ -14,30 +14,30 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bank_client import BankError, BankUnavailable, OperationInfo
-from deals.services import deal_transition
-from deals.state import Role, Status
+from bank_client import BankError, BankRefused, OperationInfo
+from banking.services import bank_call
 from paylib.outbox.services import enqueue
 
 from . import crypto
-from .bank import bank_call
-from .confirmation import payment_release
+from .confirmation import payment_confirm_retry
 from .effects import PAID_EMAIL, ROLES
 from .models import Payment
-from .services import payees_of, payment_abandon
+from .queue import EXECUTE, queue
+from .services import payees_of, payment_end
+from .state import BANK, FINAL, payment_move
 
 logger = logging.getLogger(__name__)
+S = Payment.Status
 
 
 def payment_execute(*, payment_id: int) -> Payment:
-    """Ask the bank to move the money. Raises ``BankUnavailable`` for the caller to retry."""
+    """Ask the bank to move the money. Raises ``BankError`` (no answer) for a retry."""
     payment = Payment.objects.select_related("deal").get(pk=payment_id)
-    if payment.status != Payment.Status.PROCESSING:
+    if payment.status != S.PROCESSING:
         return payment
     key = crypto.decrypt_key(payment.key_encrypted)
     try:
         info = bank_call(
-            payment,
             "execute",
             lambda c: c.operation_execute(
                 operation_id=payment.bank_operation_id,
@@ -46,100 +46,71 @@ def payment_execute(*, payment_id: int) -> Payment:
                 payees=payees_of(payment),
                 amount=payment.amount,
             ),
+            payment=payment,
         )
-    except BankUnavailable:
-        raise
-    except BankError as error:
-        # A refusal of the call itself: the bank moved nothing.
-        return _fail(payment, reason=error.code)
+    except BankRefused as error:  # a refusal of the call itself: the bank moved nothing
+        _fail(payment, reason=error.code)
+        return payment
     return payment_settle(payment=payment, info=info)
 
 
 def payment_settle(*, payment: Payment, info: OperationInfo) -> Payment:
     """Record what the bank says happened to the payment's operation."""
     if info.status == "done":
-        return _succeed(payment)
-    if info.status in ("failed", "blocked"):
-        if payment.status == Payment.Status.PROCESSING:
-            return _fail(payment, reason=info.failure_reason or info.status)
-        payment_abandon(payment=payment, reason=info.failure_reason or info.status)
+        _succeed(payment)
+    elif info.is_final:  # failed or blocked: nothing moved
+        reason = info.failure_reason or info.status
+        if payment.status == S.PROCESSING:
+            _fail(payment, reason=reason)
+        else:
+            payment_end(payment=payment, reason=reason)
     return payment
 
 
-def _succeed(payment: Payment) -> Payment:
+def _succeed(payment: Payment) -> None:
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status != Payment.Status.PROCESSING:
-            return locked
-        locked.status = Payment.Status.SUCCEEDED
-        locked.finished_at = timezone.now()
-        locked.key_encrypted = ""
-        locked.save(update_fields=["status", "finished_at", "key_encrypted", "updated_at"])
-        deal_transition(
-            deal=locked.deal,
-            to=Status.PAID,
-            actor=None,
-            role=Role.SYSTEM,
-            reason="the bank carried out the payment",
-        )
+        if not payment_move(payment=payment, to=S.SUCCEEDED, by=BANK, when=(S.PROCESSING,)):
+            return
         for role in ROLES:  # recorded with the success: never lost, never sent twice
             enqueue(
-                PAID_EMAIL, {"payment": locked.pk, "role": role}, key=f"paid:{locked.pk}:{role}"
+                PAID_EMAIL, {"payment": payment.pk, "role": role}, key=f"paid:{payment.pk}:{role}"
             )
-    logger.info("Payment %s succeeded", locked.pk)
-    return locked
+    logger.info("Payment %s succeeded", payment.pk)
 
 
-def _fail(payment: Payment, *, reason: str) -> Payment:
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status != Payment.Status.PROCESSING:
-            return locked
-        locked.status = Payment.Status.FAILED
-        locked.failure_reason = reason[:64]
-        locked.finished_at = timezone.now()
-        locked.key_encrypted = ""
-        locked.save(
-            update_fields=["status", "failure_reason", "finished_at", "key_encrypted", "updated_at"]
-        )
-        deal_transition(
-            deal=locked.deal,
-            to=Status.PAYMENT_FAILED,
-            actor=None,
-            role=Role.SYSTEM,
-            reason=f"the bank refused: {reason}",
-        )
-    logger.info("Payment %s failed: %s", locked.pk, reason)
-    return locked
+def _fail(payment: Payment, *, reason: str) -> None:
+    if payment_move(payment=payment, to=S.FAILED, by=BANK, when=(S.PROCESSING,), reason=reason):
+        logger.info("Payment %s failed: %s", payment.pk, reason)
 
 
 def payment_recheck(*, payment: Payment) -> Payment:
-    """Ask the bank where the payment's operation stands and settle accordingly."""
-    from .tasks import execute_payment
+    """Find out from the bank where the payment stands, and finish it accordingly.
 
-    if payment.is_final or not payment.bank_operation_id:
+    A code check in doubt is sent again as the same request; a confirmed payment that was
+    never executed is queued for execution. Raises ``BankError`` if the bank does not say.
+    """
+    if payment.status in FINAL or not payment.bank_operation_id:
         return payment
+    if payment.status == S.CONFIRMING:
+        return payment_confirm_retry(payment_id=payment.pk)
     info = bank_call(
-        payment, "status", lambda c: c.operation_get(operation_id=payment.bank_operation_id)
+        "status",
+        lambda c: c.operation_get(operation_id=payment.bank_operation_id),
+        payment=payment,
     )
-    if info.status == "confirmed" and payment.status == Payment.Status.PROCESSING:
-        execute_payment.delay(payment.pk)  # confirmed but never executed: do it now
+    if info.status == "confirmed" and payment.status == S.PROCESSING:
+        queue(EXECUTE, payment.pk)  # confirmed but never executed: do it now
         return payment
-    if payment.status == Payment.Status.CONFIRMING:
-        # The request that was checking the code died before it recorded the answer.
-        if info.status == "awaiting_code":
-            payment_release(payment)
-        elif info.status == "confirmed":
-            payment_abandon(payment=payment, reason="confirmation_lost")
     return payment_settle(payment=payment, info=info)
 
 
 def payments_check_stuck(*, older_than: timedelta, limit: int = 200) -> int:
-    """Settle payments that have been processing for too long; returns how many it asked."""
+    """Finish payments left processing or confirming for too long; returns how many it
+    asked the bank about."""
     cutoff = timezone.now() - older_than
     stuck = Payment.objects.filter(
-        Q(status=Payment.Status.PROCESSING, processing_since__lt=cutoff)
-        | Q(status=Payment.Status.CONFIRMING, updated_at__lt=cutoff)
+        Q(status=S.PROCESSING, processing_since__lt=cutoff)
+        | Q(status=S.CONFIRMING, updated_at__lt=cutoff)
     ).order_by("updated_at")[:limit]
     asked = 0
     for payment in stuck:

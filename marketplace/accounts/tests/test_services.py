@@ -5,11 +5,11 @@ from collections.abc import Callable
 import pytest
 
 from accounts import services
-from accounts.bank import BankRefusal
 from accounts.models import SettlementAccount
 from bank_client import BankRefused, BankUnavailable
 from conftest import FakeBank, account_number, db_snapshot, number_with_a_typo
 from paylib.errors import ApplicationError
+from paylib.errors import ApplicationError as BankRefusal
 from users.models import User
 
 pytestmark = pytest.mark.django_db

@@ -37,6 +37,7 @@ LOCAL_APPS = [
     "core",
     "users",
     "commission",
+    "banking",
     "accounts",
     "offers",
     "deals",
@@ -114,6 +115,15 @@ PAYMENT_RETRY_BASE_DELAY = env.float("PAYMENT_RETRY_BASE_DELAY", default=2.0)
 PAYMENT_STUCK_AFTER = env.int("PAYMENT_STUCK_AFTER", default=60)
 # Encrypts stored payment keys (a Fernet key); derived from SECRET_KEY when empty.
 PAYMENT_KEY_ENCRYPTION_KEY = env.str("PAYMENT_KEY_ENCRYPTION_KEY", default="")
+# How long a code whose check is in doubt (the bank did not answer) is kept, sealed, to
+# send the same confirmation again; after that the bank's status decides.
+PAYMENT_CODE_SEAL_TTL = env.int("PAYMENT_CODE_SEAL_TTL", default=24 * 3600)
+# Per marketplace user, in a sliding window: codes typed on the link and payment forms that
+# the bank did not accept, and link requests and resends (each emails the account's owner).
+CODE_GUESSES_PER_USER = env.int("CODE_GUESSES_PER_USER", default=10)
+CODE_GUESS_WINDOW = timedelta(seconds=env.int("CODE_GUESS_WINDOW", default=24 * 3600))
+LINK_EMAILS_PER_USER = env.int("LINK_EMAILS_PER_USER", default=5)
+LINK_EMAIL_WINDOW = timedelta(seconds=env.int("LINK_EMAIL_WINDOW", default=24 * 3600))
 # Where links in emails point.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -124,6 +134,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-unpaid-deals": {
         "task": "deals.tasks.expire_unpaid_deals",
+        "schedule": env.float("DEAL_EXPIRY_INTERVAL", default=300.0),
+    },
+    "end-payments-with-deals": {
+        "task": "payments.tasks.end_payments_with_deals",
         "schedule": env.float("DEAL_EXPIRY_INTERVAL", default=300.0),
     },
     **django_conf.outbox_beat(env),

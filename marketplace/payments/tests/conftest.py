@@ -6,14 +6,14 @@ import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import SettlementAccount
-from bank_client import BankRefused, BankUnavailable, Confirmation, OperationInfo, Payee
+from bank_client import BankError, BankRefused, BankUnavailable, Confirmation, OperationInfo, Payee
 from conftest import FakeBank, account_number
 from deals.models import Deal
 from deals.services import deal_create
@@ -29,6 +29,13 @@ class FakePaymentBank(FakeBank):
         self.balances: dict[str, int] = {}
         self.keys: dict[str, str] = {}
         self.unavailable_executes = 0
+        #: The next confirms never reach the bank / reach it but their answers are lost.
+        self.unreachable_confirms = 0
+        self.lost_confirm_answers = 0
+        #: The bank's replay of a confirm with a known idempotency key; False: as before
+        #: the replay, a repeat is refused with ``wrong_state``.
+        self.replays = True
+        self.confirm_answers: dict[str | None, Confirmation | BankError] = {}
         self._keys = itertools.count(1)
 
     def balance(self, *, account_number: str) -> Any:
@@ -75,8 +82,32 @@ class FakePaymentBank(FakeBank):
         self.by_key[idempotency_key] = info.id
         return info
 
-    def operation_confirm(self, *, operation_id: str, code: str) -> Confirmation:
-        info = self.link_confirm(operation_id=operation_id, code=code)
+    def operation_confirm(
+        self, *, operation_id: str, code: str, idempotency_key: str | None = None
+    ) -> Confirmation:
+        """Like the bank: a repeat of a request (same idempotency key) gets its first answer."""
+        self._record("operation_confirm", operation_id=operation_id, code=code, key=idempotency_key)
+        if self.unreachable_confirms:  # the request never reaches the bank
+            self.unreachable_confirms -= 1
+            raise BankUnavailable("Timed out.")
+        if idempotency_key in self.confirm_answers and self.replays:
+            answer = self.confirm_answers[idempotency_key]
+        else:
+            answer = self._confirm(operation_id, code)
+            if idempotency_key is not None:
+                self.confirm_answers[idempotency_key] = answer
+        if self.lost_confirm_answers or self.confirm_answer_lost:
+            self.lost_confirm_answers = max(self.lost_confirm_answers - 1, 0)
+            raise BankUnavailable("Timed out.")
+        if isinstance(answer, BankError):
+            raise answer
+        return answer
+
+    def _confirm(self, operation_id: str, code: str) -> Confirmation | BankError:
+        try:
+            info = self._check_code(operation_id, code)
+        except BankError as error:
+            return error
         key = f"key-{next(self._keys)}-{'x' * 40}"
         self.keys[operation_id] = key
         self.operations[operation_id] = replace(info, status="confirmed")
@@ -114,24 +145,27 @@ class FakePaymentBank(FakeBank):
 @pytest.fixture
 def bank(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakePaymentBank:
     fake = FakePaymentBank()
-    for target in (
-        "accounts.bank.get_bank_client",
-        "payments.bank.get_bank_client",
-        "payments.services.get_bank_client",
-        "payments.selectors.get_bank_client",
-    ):
-        monkeypatch.setattr(target, lambda: fake)
+    monkeypatch.setattr("banking.services.get_bank_client", lambda: fake)
     settings.PLATFORM_ACCOUNT = account_number()
     settings.PAYMENT_RETRY_BASE_DELAY = 0
     return fake
+
+
+T = TypeVar("T")
+
+
+def committed(work: Callable[[], T]) -> T:
+    """Run ``work``, then its on-commit hooks (the eager Celery tasks) as a real commit would:
+    each test runs inside a transaction that is never committed."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return work()
 
 
 def confirm_committed(payment: Any, code: str) -> Any:
     """Confirm, then run the on-commit hooks (the eager Celery task) as a real commit would."""
     from payments import confirmation
 
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return confirmation.payment_confirm(payment=payment, code=code)
+    return committed(lambda: confirmation.payment_confirm(payment=payment, code=code))
 
 
 @pytest.fixture

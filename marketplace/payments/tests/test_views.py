@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from accounts.models import SettlementAccount
@@ -208,3 +208,75 @@ def test_staff_see_payments_in_the_admin_without_the_key(
     )
     assert response.status_code == 302
     assert bank.call_names()[-1] == "operation_get"
+
+
+def test_the_bank_unreachable_after_pay_shows_the_real_reason(
+    deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
+) -> None:
+    from bank_client import BankUnavailable
+
+    bank.fail_on["payment_request"] = BankUnavailable("Timed out.")
+    client = client_for(buyer)
+    response = client.post(reverse("payments:start", args=[deal.pk]), {"account": buyer_account.pk})
+    payment = Payment.objects.get()
+    assert response["Location"] == reverse("payments:code", args=[payment.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "The bank cannot be reached right now. Nothing was charged" in page
+    assert "cannot be paid now" not in page
+    assert "Ask the bank for the code" in page
+    assert client.post(reverse("payments:resend", args=[payment.pk])).status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == "awaiting_code"  # asked again, with the same key: one operation
+    assert bank.call_names().count("payment_request") == 2
+    assert len(bank.operations) == 1
+
+
+def test_the_code_page_tells_what_the_bank_said_about_a_code_checked_later(
+    payment: Payment, buyer: User, bank: FakePaymentBank
+) -> None:
+    client = client_for(buyer)
+    bank.unreachable_confirms = 1
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the retry task runs
+        response = client.post(reverse("payments:code", args=[payment.pk]), {"code": "000000"})
+    assert response["Location"] == reverse("payments:status", args=[payment.pk])
+    status = client.get(reverse("payments:status", args=[payment.pk]))
+    assert status["Location"] == reverse("payments:code", args=[payment.pk])  # polled, reloaded
+    page = client.get(status["Location"]).content.decode()
+    assert 'data-testid="code-note">The code is not right. 4 attempts left.<' in page
+
+
+def test_the_status_page_says_the_code_is_being_checked(
+    payment: Payment, buyer: User, bank: FakePaymentBank
+) -> None:
+    client = client_for(buyer)
+    bank.unreachable_confirms = 1
+    with TestCase.captureOnCommitCallbacks():  # no worker yet
+        client.post(reverse("payments:code", args=[payment.pk]), {"code": bank.CODE})
+    page = client.get(reverse("payments:status", args=[payment.pk])).content.decode()
+    assert "We are checking your code with the bank" in page
+    assert 'data-final="false"' in page
+
+
+def test_the_code_page_of_a_cancelled_deal_changes_nothing_and_says_why(
+    payment: Payment, buyer: User, seller: User
+) -> None:
+    from deals.services import deal_transition
+
+    deal_transition(deal=payment.deal, to="cancelled", actor=seller, role="seller")
+    response = client_for(buyer).get(reverse("payments:code", args=[payment.pk]), follow=True)
+    assert "The deal was cancelled before the payment went through." in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == "awaiting_code"  # a GET writes nothing; the periodic check ends it
+
+
+def test_too_many_wrong_codes_is_a_form_error_and_reaches_no_bank(
+    payment: Payment, buyer: User, bank: FakePaymentBank, settings: object
+) -> None:
+    settings.CODE_GUESSES_PER_USER = 1  # type: ignore[attr-defined]
+    client = client_for(buyer)
+    client.post(reverse("payments:code", args=[payment.pk]), {"code": "000000"})
+    calls = len(bank.calls)
+    response = client.post(reverse("payments:code", args=[payment.pk]), {"code": bank.CODE})
+    assert response.status_code == 400
+    assert "no more codes are accepted until" in response.content.decode()
+    assert len(bank.calls) == calls
