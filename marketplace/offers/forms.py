@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import AmountField
+from paylib.text import validate_one_line
 
 from .models import DESCRIPTION_MAX_LENGTH, MAX_QUANTITY, TITLE_MAX_LENGTH, Category
 from .selectors import CatalogueFilters, categories_all
@@ -15,6 +16,7 @@ class OfferForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
+        validators=[validate_one_line],
         error_messages={"required": _("Enter a title.")},
     )
     description = forms.CharField(

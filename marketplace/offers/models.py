@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from paylib.money import MAX_AMOUNT_KOPECKS
+from paylib.text import validate_one_line
 
 MAX_QUANTITY = 1_000_000
 TITLE_MAX_LENGTH = 200
@@ -47,7 +48,10 @@ class Offer(models.Model):
         on_delete=models.PROTECT,
         related_name="offers",
     )
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    # One line: the title goes into the payment's description, which the bank prints.
+    title = models.CharField(
+        _("title"), max_length=TITLE_MAX_LENGTH, validators=[validate_one_line]
+    )
     description = models.TextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     price = models.BigIntegerField(_("price, kopecks"))
     quantity_available = models.PositiveIntegerField(_("quantity available"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import user_has_linked_account
 from paylib.errors import ApplicationError
+from paylib.text import ONE_LINE_MESSAGE, is_one_line
 from users.models import User
 
 from .models import MAX_QUANTITY, Category, Offer
@@ -25,6 +26,8 @@ def _check_fields(*, title: str, price: int, quantity: int) -> str:
     title = title.strip()
     if not title:
         raise ApplicationError(_("Enter a title."), field="title")
+    if not is_one_line(title):
+        raise ApplicationError(str(ONE_LINE_MESSAGE), code="not_one_line", field="title")
     if price <= 0:
         raise ApplicationError(_("The amount must be greater than zero."), field="price")
     if not 0 <= quantity <= MAX_QUANTITY:

@@ -56,6 +56,9 @@ def test_creating_without_a_linked_account_changes_nothing(user: User, category:
     [
         ({"title": ""}, "title", "Enter a title."),
         ({"title": "   "}, "title", "Enter a title."),
+        ({"title": "Road\nbike"}, "title", "one line"),
+        ({"title": "Road\r\nbike"}, "title", "one line"),
+        ({"title": "Road\u2028bike"}, "title", "one line"),
         ({"price": "0"}, "price", "greater than zero"),
         ({"price": "-10"}, "price", "greater than zero"),
         ({"price": "10.001"}, "price", "two decimal places"),
