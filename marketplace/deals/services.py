@@ -11,8 +11,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.selectors import commission_current
-from commission.split import commission_split
+from commission.selectors import commission_current, commission_split_checked
 from offers.models import MAX_QUANTITY, Offer
 from paylib.errors import ApplicationError
 from paylib.money import MAX_AMOUNT_KOPECKS
@@ -47,7 +46,8 @@ def deal_create(*, buyer: User, offer: Offer, quantity: int) -> Deal:
         _check_can_buy(locked, buyer, quantity)
         amount = locked.price * quantity
         setting = commission_current()
-        split = commission_split(amount, percent=setting.percent, minimum=setting.minimum)
+        # The setting may have changed since the offer was priced: check again.
+        split = commission_split_checked(amount, setting=setting, field=None)
         locked.quantity_available -= quantity
         locked.save(update_fields=["quantity_available", "updated_at"])
         deal = Deal.objects.create(

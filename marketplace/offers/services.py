@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_has_linked_account
+from commission.selectors import commission_split_checked
 from paylib.errors import ApplicationError
 from paylib.text import ONE_LINE_MESSAGE, is_one_line
 from users.models import User
@@ -32,6 +33,7 @@ def _check_fields(*, title: str, price: int, quantity: int) -> str:
         raise ApplicationError(_("The amount must be greater than zero."), field="price")
     if not 0 <= quantity <= MAX_QUANTITY:
         raise ApplicationError(_("The quantity is out of range."), field="quantity")
+    commission_split_checked(price)  # one item must leave the seller something
     return title
 
 
