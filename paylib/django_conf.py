@@ -25,6 +25,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# What django-axes records of a failed sign-in's username: at most what its column holds.
+AXES_USERNAME_CALLABLE = "paylib.signin.axes_username"
 # Argon2 for new passwords; PBKDF2 only to read hashes made before.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -8,6 +8,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from paylib.signin import BoundedUsernameMixin
+
 from .models import User
 from .selectors import user_email_taken
 
@@ -58,7 +60,7 @@ class SignUpForm(forms.Form):
         return data
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(BoundedUsernameMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("The email or the password is not right."),
         "inactive": _("This account is inactive."),
