@@ -17,7 +17,14 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from browser import (
     CHROMIUM,
@@ -85,9 +92,14 @@ def browser() -> Iterator[Browser]:
 def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
     """A page in a context of its own (its own cookies): one per person in the test.
 
-    Every page must load its styles and scripts, and no server may answer 500.
+    Every page must load its styles and scripts, no server may answer 500, and the browser
+    must refuse nothing under the sites' Content-Security-Policy.
     """
     contexts, broken = [], []
+
+    def refused(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            broken.append(f"CSP: {message.location.get('url')}: {message.text}")
 
     def watch(response: Response) -> None:
         if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
@@ -97,6 +109,7 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
         context = browser.new_context(viewport=DESKTOP)
         context.set_default_timeout(15_000)
         context.on("response", watch)
+        context.on("console", refused)
         contexts.append(context)
         return context.new_page()
 

@@ -32,6 +32,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from here: no CDN needed
     "axes",
+    "csp",
     "paylib.outbox",
 ]
 LOCAL_APPS = [
@@ -44,6 +45,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = list(django_conf.MIDDLEWARE)
+CONTENT_SECURITY_POLICY = django_conf.CONTENT_SECURITY_POLICY
+LANGUAGE_COOKIE_HTTPONLY = django_conf.LANGUAGE_COOKIE_HTTPONLY
+LANGUAGE_COOKIE_SAMESITE = django_conf.LANGUAGE_COOKIE_SAMESITE
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
