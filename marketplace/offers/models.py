@@ -65,6 +65,8 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Filled by a PostgreSQL trigger from the title and description (migration 0002).
     search_vector = SearchVectorField(null=True, editable=False)
+    #: The key of the form that published it: a repeat of that form finds this offer.
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("offer")
@@ -78,6 +80,9 @@ class Offer(models.Model):
                 condition=Q(quantity_available__lte=MAX_QUANTITY), name="offer_quantity_max"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="offer_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["seller", "idempotency_key"], name="offer_seller_idempotency_key_unique"
+            ),
         ]
         indexes = [
             models.Index(

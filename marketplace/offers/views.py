@@ -16,7 +16,7 @@ from paylib.errors import ApplicationError
 from users.models import User
 
 from . import services
-from .forms import CatalogueForm, OfferEditForm, OfferForm
+from .forms import CatalogueForm, OfferCreateForm, OfferEditForm
 from .models import Offer
 from .selectors import (
     offer_catalogue,
@@ -60,7 +60,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def offer_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    form = OfferForm(request.POST or None)
+    form = OfferCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +71,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
                 price=data["price"],
                 quantity=data["quantity"],
                 category=data["category"],
+                idempotency_key=data["idempotency_key"],
             )
         except ApplicationError as error:
             add_application_error(form, error)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import SettlementAccount
 from commission.selectors import CommissionTakesAll, commission_split_checked
 from commission.services import commission_setting_update
-from conftest import client_for, db_snapshot
+from conftest import client_for, db_snapshot, form_key
 from deals.models import Deal
 from offers.models import Category, Offer
 from users.models import User
@@ -22,7 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _offer_form(category: Category, price: str) -> dict[str, str]:
-    return {"title": "Pen", "price": price, "quantity": "5", "category": str(category.pk)}
+    return {
+        "title": "Pen",
+        "price": price,
+        "quantity": "5",
+        "category": str(category.pk),
+        "idempotency_key": form_key(),
+    }
 
 
 @pytest.fixture
@@ -79,12 +85,16 @@ def test_a_deal_is_refused_when_the_minimum_rose_above_the_price(
     commission_setting_update(percent=Decimal("5.00"), minimum=100_00, actor=None)
     client = client_for(other_user)
     before = db_snapshot()
-    response = client.post(reverse("deals:create", args=[offer.pk]), {"quantity": "2"})
+    response = client.post(
+        reverse("deals:create", args=[offer.pk]), {"quantity": "2", "idempotency_key": form_key()}
+    )
     assert response.status_code == 400
     assert "minimum commission is 100.00" in response.content.decode()
     assert db_snapshot() == before
     # Three items leave the seller 50 roubles: that deal may be opened.
-    response = client.post(reverse("deals:create", args=[offer.pk]), {"quantity": "3"})
+    response = client.post(
+        reverse("deals:create", args=[offer.pk]), {"quantity": "3", "idempotency_key": form_key()}
+    )
     assert response.status_code == 302
     deal = Deal.objects.get()
     assert (deal.amount, deal.commission_amount, deal.seller_net) == (150_00, 100_00, 50_00)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import SettlementAccount
-from conftest import client_for, db_snapshot
+from conftest import client_for, db_snapshot, form_key
 from offers.models import Category, Offer
 from users.models import User
 
@@ -20,6 +20,7 @@ def form_data(the_category: Category, **overrides: str) -> dict[str, str]:
         "price": "15000,50",
         "quantity": "3",
         "category": str(the_category.pk),
+        "idempotency_key": form_key(),
     }
     data.update(overrides)
     return data
