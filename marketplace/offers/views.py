@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,6 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import user_has_linked_account
 from core.views import add_application_error, current_user, signed_in_user
 from paylib.errors import ApplicationError
-from users.models import User
 
 from . import services
 from .forms import CatalogueForm, OfferCreateForm, OfferEditForm
@@ -24,6 +25,7 @@ from .selectors import (
     offer_get_visible,
     offers_of_seller,
     offers_own,
+    seller_in_catalogue,
 )
 
 
@@ -32,12 +34,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
+    seller = seller_in_catalogue(seller_id=filters.seller_id) if filters.seller_id else None
+    if seller is None:
+        filters = replace(filters, seller_id=None)  # not a seller: the ordinary catalogue
     page = offer_catalogue(
         filters=filters, cursor=request.GET.get("after"), size=settings.CATALOGUE_PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("after", None)
-    seller = User.objects.filter(pk=filters.seller_id).first() if filters.seller_id else None
     context = {"form": form, "page": page, "query": query.urlencode(), "seller": seller}
     return render(request, "offers/catalogue.html", context)
 

@@ -66,6 +66,11 @@ LOGIN_URL = "users:login"
 LOGIN_REDIRECT_URL = "offers:catalogue"
 LOGOUT_REDIRECT_URL = "offers:catalogue"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+# Emails that anyone may ask us to send (sign-up, password reset): at most this many to one
+# address, and requests from one client IP, per window.
+ACCOUNT_EMAIL_LIMIT_PER_ADDRESS = env.int("ACCOUNT_EMAIL_LIMIT_PER_ADDRESS", default=3)
+ACCOUNT_EMAIL_LIMIT_PER_IP = env.int("ACCOUNT_EMAIL_LIMIT_PER_IP", default=20)
+ACCOUNT_EMAIL_WINDOW = env.int("ACCOUNT_EMAIL_WINDOW", default=3600)
 
 # A marketplace session lasts two weeks. Both services run on 127.0.0.1 during development
 # and cookies ignore the port, so every cookie name differs from the bank's.
