@@ -133,7 +133,7 @@ def test_a_new_person_links_his_account_buys_pays_with_the_emailed_code_and_the_
     number = open_bank_customer(stack, email=email, name=NAME[lang], lang=lang, deposit=DEPOSIT)
     buyer = BankCustomer(email, number)
     person = new_page()
-    sign_up(person, stack.market.url, lang, email=email, name=NAME[lang])
+    sign_up(person, stack.smtp, stack.market.url, lang, email=email, name=NAME[lang])
     link_account(person, stack.smtp, lang, email=email, number=number)
 
     # A seller publishes an offer through the offer form.

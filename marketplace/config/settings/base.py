@@ -90,7 +90,8 @@ AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# paylib's own messages (paylib.text) are translated once, for both services.
+LOCALE_PATHS = [BASE_DIR / "locale", REPO_DIR / "paylib" / "locale"]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True

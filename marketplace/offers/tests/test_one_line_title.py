@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import SettlementAccount
+from conftest import client_for, form_key
 from deals.models import Deal
 from deals.services import deal_create
 from offers.forms import OfferForm
@@ -73,3 +74,18 @@ def test_the_data_migration_makes_stored_titles_one_line(
     migration.titles_to_one_line(apps, None)
     assert Offer.objects.get().title == "Two lines and a tab"
     assert Deal.objects.get().offer_title == "Two lines"
+
+
+def test_the_refusal_is_in_russian_on_russian_pages(
+    user: User, category: Category, make_linked_account: Callable[..., SettlementAccount]
+) -> None:
+    make_linked_account(user)
+    data = {
+        "title": "Две\nстроки",
+        "price": "10",
+        "quantity": "1",
+        "category": str(category.pk),
+        "idempotency_key": form_key(),
+    }
+    response = client_for(user).post("/ru/offers/new/", data)
+    assert "Одна строка обычного текста" in " ".join(response.context["form"].errors["title"])
