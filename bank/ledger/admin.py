@@ -17,6 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from paylib.admin_widgets import KeySafeAutocompleteAdmin
 from web.form_tokens import token_consume, token_issue, token_restore
 from web.formatting import rub
 from web.forms import RoublesField
@@ -64,7 +65,7 @@ class AccountOpenForm(ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(KeySafeAutocompleteAdmin):
     list_display = ("number", "customer", "name", "kind", "status", "balance_display")
     list_filter = ("kind", "status")
     search_fields = ("number", "customer__email", "customer__full_name", "name")
