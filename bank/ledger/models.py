@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,6 +47,9 @@ class Account(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     balance = models.BigIntegerField(_("balance, kopecks"), default=0, editable=False)
+    #: The sum of the account's pending holds (``holds.Hold``): part of the balance that
+    #: is reserved, not available. ``balance - held`` is what the customer can spend.
+    held = models.BigIntegerField(_("held, kopecks"), default=0, editable=False)
     created_at = models.DateTimeField(_("opened"), auto_now_add=True)
 
     class Meta:
@@ -57,6 +60,14 @@ class Account(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="internal") | Q(balance__gte=0),
                 name="customer_balance_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(held__gte=0) & (Q(held=0) | Q(kind="customer")),
+                name="only_customers_hold_money",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="internal") | Q(balance__gte=F("held")),
+                name="customer_available_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(kind="internal", customer__isnull=True)
@@ -72,6 +83,11 @@ class Account(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def available(self) -> int:
+        """What the customer can spend or hold now: the balance less what is held."""
+        return self.balance - self.held
+
 
 class Posting(models.Model):
     """One balanced movement of money: two or more entries that sum to zero."""
@@ -79,6 +95,8 @@ class Posting(models.Model):
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit")
         PAYMENT = "payment", _("Payment")
+        CAPTURE = "capture", _("Captured hold")
+        REFUND = "refund", _("Refund")
         ADJUSTMENT = "adjustment", _("Correction")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

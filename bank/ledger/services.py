@@ -50,9 +50,10 @@ def posting_create(
 ) -> Posting:
     """Post ``legs`` as one balanced movement, updating the cached balances.
 
-    Locks the accounts itself. Raises :class:`InsufficientFunds` if a customer account
-    would go below zero and :class:`AccountBlocked` if money would leave or enter a
-    blocked account; in both cases nothing is written.
+    Locks the accounts itself. Raises :class:`InsufficientFunds` if a customer account's
+    available balance (its balance less its pending holds) would go below zero, and
+    :class:`AccountBlocked` if money would leave or enter a blocked account; in both cases
+    nothing is written.
     """
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise UnbalancedPosting("A posting needs two or more entries that sum to zero.")
@@ -74,7 +75,8 @@ def posting_create(
             )
         )
     for pk, balance in balances.items():
-        if accounts[pk].kind == Account.Kind.CUSTOMER and balance < 0:
+        # Held money is not available: a payment may spend only balance - held.
+        if accounts[pk].kind == Account.Kind.CUSTOMER and balance - accounts[pk].held < 0:
             raise InsufficientFunds(f"Account {accounts[pk].number} has insufficient funds.")
     posting = Posting.objects.create(kind=kind, description=description, created_by=created_by)
     for entry in entries:

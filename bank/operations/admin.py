@@ -1,4 +1,4 @@
-"""Staff's read-only view of operations and account links.
+"""Staff's read-only view of operations, account links and the code budgets.
 
 Operations change only through the API and its services; the code and key hashes are
 never shown.
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from web.formatting import rub
 
-from .models import AccountLink, Operation, OperationLeg
+from .models import AccountLink, CodeBudget, CodeEvent, Operation, OperationLeg
 
 
 class ReadOnlyMixin:
@@ -91,4 +91,26 @@ class AccountLinkAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("account__number", "account__customer__email")
     list_select_related = ("account", "client")
     fields = ("account", "client", "created_at", "revoked_at")
+    readonly_fields = fields
+
+
+@admin.register(CodeEvent)
+class CodeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Every code sent and every wrong code entered: who guesses, on which accounts."""
+
+    list_display = ("created_at", "kind", "account", "client", "operation")
+    list_filter = ("kind", "client", "created_at")
+    search_fields = ("account__number", "=operation__public_id")
+    list_select_related = ("account", "client", "operation")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "kind", "account", "client", "operation")
+    readonly_fields = fields
+
+
+@admin.register(CodeBudget)
+class CodeBudgetAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("account", "window_from", "notified_at")
+    search_fields = ("account__number", "account__customer__email")
+    list_select_related = ("account",)
+    fields = ("account", "window_from", "notified_at")
     readonly_fields = fields

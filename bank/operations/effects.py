@@ -1,10 +1,13 @@
-"""What operations deliver through the outbox: the emails with confirmation codes."""
+"""What operations deliver through the outbox: the emails with confirmation codes, and the
+one that tells a customer his account's codes were blocked."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 
 from paylib.money import format_rub
 from paylib.outbox.mail import send_templated
@@ -12,11 +15,12 @@ from paylib.outbox.models import Message
 from paylib.outbox.registry import handler
 
 from . import sealing
-from .models import Operation
+from .models import CodeBudget, Operation
 
 logger = logging.getLogger(__name__)
 
 CODE_EMAIL = "operations.code_email"
+CODES_BLOCKED_EMAIL = "operations.codes_blocked_email"
 
 
 @handler(CODE_EMAIL, scrub=True)
@@ -58,3 +62,33 @@ def send_code_email(message: Message) -> None:
         context=context,
     )
     logger.info("Sent code %d of operation %s", payload["sends"], operation.public_id)
+
+
+@handler(CODES_BLOCKED_EMAIL)
+def send_codes_blocked_email(message: Message) -> None:
+    """Tell the owner that wrong codes were tried on his account and how to lift the block."""
+    budget = (
+        CodeBudget.objects.select_related("account__customer")
+        .filter(account_id=message.payload["account"])
+        .first()
+    )
+    if budget is None or budget.account.customer is None:
+        return
+    customer = budget.account.customer
+    with translation.override(customer.language):
+        path = reverse("web:accounts")
+    send_templated(
+        message,
+        to=[customer.email],
+        language=customer.language,
+        templates="operations/email/codes_blocked",
+        context={
+            "customer": customer,
+            "account": budget.account,
+            "wrong_codes": settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT,
+            "hours": settings.CONFIRMATION_BUDGET_WINDOW // 3600,
+            "url": settings.BANK_SITE_URL.rstrip("/") + path,
+            "bank_name": settings.BANK_NAME,
+        },
+    )
+    logger.info("Told the owner of account %s that its codes are blocked", budget.account_id)

@@ -53,3 +53,39 @@ class InvalidKey(ApplicationError):
 class PaymentDataMismatch(ApplicationError):
     status = 409
     code = "data_mismatch"
+
+
+class OperationDeclined(ApplicationError):
+    """The customer declined the operation on the bank's pages; it is over for good."""
+
+    status = 409
+    code = "operation_declined"
+
+
+class OperationExpired(ApplicationError):
+    """The operation ended unused: its codes ran out, or its execute window passed."""
+
+    status = 409
+    code = "operation_expired"
+
+
+class AccountCodesBlocked(ApplicationError):
+    """Too many wrong codes for the payer's account lately: no codes are sent or checked
+    until the window slides past them or its owner lifts the block on the bank's pages."""
+
+    status = 429
+    code = "account_codes_blocked"
+
+
+class ClientCodesThrottled(ApplicationError):
+    """Too many wrong codes from this API client lately; ``retry_after`` seconds."""
+
+    status = 429
+    code = "client_codes_throttled"
+
+
+class CodeEmailLimit(ApplicationError):
+    """The account was sent too many codes that nobody used; ``retry_after`` seconds."""
+
+    status = 429
+    code = "code_email_limit"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,9 +12,11 @@ from ledger.services import Leg, posting_create
 
 from .codes import operation_key_matches
 from .errors import InvalidKey, OperationStateConflict, PaymentDataMismatch
+from .lifecycle import execute_window_passed, operation_transition
 from .models import AccountLink, Operation, OperationLeg
 from .selectors import operation_get_for_client
 from .services import Payee
+from .state import FailureReason, Role, Status
 
 
 def _payment_data_matches(
@@ -65,33 +64,26 @@ def operation_execute(
             raise PaymentDataMismatch(
                 "The payment data differ from the confirmed operation; nothing was done."
             )
-        if operation.status in (Operation.Status.DONE, Operation.Status.FAILED):
+        if operation.status in (Status.DONE, Status.FAILED):
             return operation
-        if operation.status != Operation.Status.CONFIRMED:
+        if operation.status != Status.CONFIRMED:
             raise OperationStateConflict("This operation is not confirmed.")
         _post(operation, legs)
     return operation
 
 
 def _post(operation: Operation, legs: list[OperationLeg]) -> None:
-    """Move the money, or fail the operation for good with the ledger's reason."""
+    """Move the money, or fail the operation for good with the reason."""
     still_linked = AccountLink.objects.filter(
         client_id=operation.client_id, account_id=operation.account_id, revoked_at__isnull=True
     ).exists()
-    now = timezone.now()
-    operation.code_hash = None
-    operation.finished_at = now
-    fields = ["status", "code_hash", "finished_at"]
-    window = timedelta(seconds=settings.OPERATION_EXECUTE_WINDOW)
     reason = ""
     if not still_linked:
-        reason = "account_not_linked"
-    elif operation.confirmed_at is not None and operation.confirmed_at + window < now:
-        reason = "expired"
+        reason = FailureReason.ACCOUNT_NOT_LINKED
+    elif execute_window_passed(operation, timezone.now()):
+        reason = FailureReason.EXPIRED
     if reason:
-        operation.status = Operation.Status.FAILED
-        operation.failure_reason = reason
-        operation.save(update_fields=[*fields, "failure_reason"])
+        operation_transition(operation, to=Status.FAILED, role=Role.CLIENT, reason=reason)
         return
     movements = [Leg(operation.account_id, -operation.amount)]
     movements += [Leg(leg.account_id, leg.amount) for leg in legs]
@@ -103,10 +95,7 @@ def _post(operation: Operation, legs: list[OperationLeg]) -> None:
                 legs=movements,
             )
     except LedgerError as error:
-        operation.status = Operation.Status.FAILED
-        operation.failure_reason = error.code
-        operation.save(update_fields=[*fields, "failure_reason"])
+        operation_transition(operation, to=Status.FAILED, role=Role.CLIENT, reason=error.code)
         return
-    operation.status = Operation.Status.DONE
     operation.posting = posting
-    operation.save(update_fields=[*fields, "posting"])
+    operation_transition(operation, to=Status.DONE, role=Role.CLIENT, fields=["posting"])

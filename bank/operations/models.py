@@ -7,10 +7,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiClient
 from ledger.models import Account, Posting
+
+from . import state
 
 
 class AccountLink(models.Model):
@@ -41,18 +44,14 @@ class AccountLink(models.Model):
 
 
 class Operation(models.Model):
-    class Kind(models.TextChoices):
-        LINK = "link", _("Account link")
-        PAYMENT = "payment", _("Payment")
+    """An account link or a payment, confirmed by an emailed code.
 
-    class Status(models.TextChoices):
-        AWAITING_CODE = "awaiting_code", _("Awaiting confirmation code")
-        CONFIRMED = "confirmed", _("Confirmed, awaiting execution")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        BLOCKED = "blocked", _("Blocked: too many wrong codes")
+    Its status moves only through ``operations.lifecycle.operation_transition``, by the
+    table in ``operations.state``.
+    """
 
-    FINAL_STATUSES = frozenset({Status.DONE, Status.FAILED, Status.BLOCKED})
+    Kind = state.Kind
+    Status = state.Status
 
     public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(
@@ -77,7 +76,7 @@ class Operation(models.Model):
     amount = models.BigIntegerField(_("amount, kopecks"), default=0)
     description = models.CharField(_("description"), max_length=255, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.AWAITING_CODE
+        _("status"), max_length=16, choices=Status.choices, default=state.INITIAL
     )
     # NULL, not "", means "no live code": the brief asks that execution set the code to null.
     code_hash = models.CharField(  # noqa: DJ001
@@ -125,10 +124,6 @@ class Operation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.public_id}"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL_STATUSES
-
 
 class OperationLeg(models.Model):
     """A payee of a payment operation and the amount it receives."""
@@ -149,3 +144,65 @@ class OperationLeg(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.amount}"
+
+
+class CodeBudget(models.Model):
+    """The lock and the memory behind an account's budget of wrong codes and code emails.
+
+    Every code sent for the account and every wrong code entered for it is counted while
+    this row is locked (after the operation's row, never with the ledger's account row),
+    so concurrent guesses are counted exactly. The counts live in ``CodeEvent``.
+    """
+
+    account = models.OneToOneField(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="code_budget",
+    )
+    window_from = models.DateTimeField(
+        _("counting wrong codes since"),
+        default=timezone.now,
+        help_text=_("Lifting the block moves this to the moment it was lifted."),
+    )
+    notified_at = models.DateTimeField(_("owner told of a block"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code budget")
+        verbose_name_plural = _("code budgets")
+
+    def __str__(self) -> str:
+        return str(self.account_id)
+
+
+class CodeEvent(models.Model):
+    """A code sent for an operation, or a wrong code entered for it."""
+
+    class Kind(models.TextChoices):
+        SENT = "sent", _("Code sent")
+        WRONG = "wrong", _("Wrong code")
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+"
+    )
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="+"
+    )
+    operation = models.ForeignKey(
+        Operation, verbose_name=_("operation"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("code event")
+        verbose_name_plural = _("code events")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["account", "kind", "created_at"], name="code_event_account"),
+            models.Index(fields=["client", "kind", "created_at"], name="code_event_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.account_id}"

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
 
 from api.models import ApiClient
+from customers.models import Customer
 from ledger.models import Account
 
 from .errors import AccountNotAvailable, OperationNotFound
-from .models import AccountLink, Operation
+from .models import AccountLink, CodeEvent, Operation
 
 
 def operation_get_for_client(
@@ -21,6 +26,19 @@ def operation_get_for_client(
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(public_id=operation_id, client=client)
+    except (Operation.DoesNotExist, ValueError, ValidationError):
+        raise OperationNotFound("No such operation.") from None
+
+
+def operation_get_for_customer(
+    *, customer: Customer, operation_id: uuid.UUID | str, for_update: bool = False
+) -> Operation:
+    """The customer's own operation; anyone else's, staff's included, is missing (404)."""
+    queryset: QuerySet[Operation] = Operation.objects.select_related("account")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(public_id=operation_id, customer=customer)
     except (Operation.DoesNotExist, ValueError, ValidationError):
         raise OperationNotFound("No such operation.") from None
 
@@ -46,3 +64,42 @@ def open_account_get(*, number: str, field: str) -> Account:
     if not account.is_open:
         raise AccountNotAvailable("This account is blocked.", field=field, code="account_blocked")
     return account
+
+
+def budget_window() -> timedelta:
+    return timedelta(seconds=settings.CONFIRMATION_BUDGET_WINDOW)
+
+
+def _counted(kind: str, now: datetime) -> QuerySet[CodeEvent]:
+    """Code events that count against their account's budgets at ``now``: those of the last
+    ``CONFIRMATION_BUDGET_WINDOW``, and none from before its owner last lifted a block."""
+    return CodeEvent.objects.filter(kind=kind, created_at__gte=now - budget_window()).filter(
+        created_at__gte=F("account__code_budget__window_from")
+    )
+
+
+def wrong_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
+    return _counted(CodeEvent.Kind.WRONG, now)
+
+
+def unused_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
+    """Codes sent for operations that were never confirmed."""
+    return _counted(CodeEvent.Kind.SENT, now).filter(operation__confirmed_at__isnull=True)
+
+
+def _over(events: QuerySet[CodeEvent], accounts: list[int], limit: int) -> set[int]:
+    return set(
+        events.filter(account__in=accounts)
+        .values("account")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=limit)
+        .values_list("account", flat=True)
+    )
+
+
+def accounts_codes_blocked(accounts: Iterable[Account]) -> set[int]:
+    """Which of ``accounts`` take no codes now: too many wrong or unused codes lately."""
+    now, ids = timezone.now(), [account.pk for account in accounts]
+    wrong = _over(wrong_codes_counted(now), ids, settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT)
+    unused = _over(unused_codes_counted(now), ids, settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT)
+    return wrong | unused

@@ -1,4 +1,8 @@
-"""Creating operations and confirming them with emailed codes."""
+"""Creating operations, sending their codes and checking them.
+
+Lock order everywhere: the operation's row, then the payer account's ``CodeBudget`` row
+(``operations.budget``); execution locks the operation, then the ledger's accounts.
+"""
 
 from __future__ import annotations
 
@@ -17,18 +21,24 @@ from ledger.models import Account
 from paylib.outbox.services import enqueue
 
 from . import sealing
-from .codes import codes, hash_operation_key, make_operation_key
+from .budget import (
+    budget_lock,
+    check_client_allowed,
+    check_code_email_allowed,
+    check_codes_allowed,
+    code_sent_record,
+)
+from .codes import codes
+from .confirmation import code_accept, code_reject, refuse_unless_awaiting_code
 from .effects import CODE_EMAIL
 from .errors import (
     AccountNotAvailable,
     CodeExpired,
     IdempotencyConflict,
-    InvalidCode,
-    OperationBlocked,
     OperationStateConflict,
     ResendTooSoon,
 )
-from .models import AccountLink, Operation, OperationLeg
+from .models import CodeBudget, Operation, OperationLeg
 from .selectors import linked_account_get, open_account_get, operation_get_for_client
 
 
@@ -52,34 +62,20 @@ def _existing(client: ApiClient, idempotency_key: str, request_hash: str) -> Ope
     return operation
 
 
-def _check_failure_budget(account: Account) -> None:
-    """Refuse new operations on an account whose codes were guessed wrong too often lately.
+def _issue_code(operation: Operation, budget: CodeBudget) -> None:
+    """Generate a new code (invalidating any earlier one) and record its email.
 
-    Each operation allows five attempts per code; without this budget a thief holding the
-    platform's credentials could open operations without end and keep guessing.
+    Call holding the operation's row lock (if it exists already), then ``budget``'s.
     """
-    since = timezone.now() - timedelta(hours=24)
-    blocked = Operation.objects.filter(
-        account=account, status=Operation.Status.BLOCKED, finished_at__gte=since
-    ).count()
-    if blocked >= settings.CONFIRMATION_BLOCKED_PER_DAY:
-        raise ResendTooSoon(
-            "Too many wrong codes for this account today; try again tomorrow.",
-            code="too_many_failures",
-        )
-
-
-def _issue_code(operation: Operation) -> None:
-    """Generate a new code (invalidating any earlier one) and email it after commit."""
     now = timezone.now()
+    check_codes_allowed(budget, now)
+    check_code_email_allowed(budget, now)
     code = codes.make_code()
     operation.code_sends += 1
     operation.code_hash = codes.hash_code(operation, code)
     operation.code_expires_at = now + timedelta(seconds=settings.CONFIRMATION_CODE_TTL)
     operation.code_attempts_left = settings.CONFIRMATION_CODE_ATTEMPTS
     operation.code_sent_at = now
-    operation.status = Operation.Status.AWAITING_CODE
-    operation.key_hash = None
     operation.save(
         update_fields=[
             "code_sends",
@@ -87,10 +83,9 @@ def _issue_code(operation: Operation) -> None:
             "code_expires_at",
             "code_attempts_left",
             "code_sent_at",
-            "status",
-            "key_hash",
         ]
     )
+    code_sent_record(budget, operation, now)
     # The email is recorded with the code it carries (sealed, and scrubbed once sent) in
     # this transaction: a broker outage delays it, nothing loses it.
     enqueue(
@@ -101,24 +96,32 @@ def _issue_code(operation: Operation) -> None:
 
 
 def _create(
-    *, client: ApiClient, idempotency_key: str, request_hash: str, legs: list[Any], **fields: Any
+    *,
+    client: ApiClient,
+    idempotency_key: str,
+    request_hash: str,
+    legs: list[Any],
+    account: Account,
+    **fields: Any,
 ) -> tuple[Operation, bool]:
     existing = _existing(client, idempotency_key, request_hash)
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
+            budget = budget_lock(account)
             operation = Operation.objects.create(
                 client=client,
                 idempotency_key=idempotency_key,
                 request_hash=request_hash,
+                account=account,
                 **fields,
             )
             OperationLeg.objects.bulk_create(
-                OperationLeg(operation=operation, account=account, amount=amount, position=i)
-                for i, (account, amount) in enumerate(legs)
+                OperationLeg(operation=operation, account=payee, amount=amount, position=i)
+                for i, (payee, amount) in enumerate(legs)
             )
-            _issue_code(operation)
+            _issue_code(operation, budget)
     except IntegrityError:
         # Two identical requests raced; the other one created the operation.
         existing = _existing(client, idempotency_key, request_hash)
@@ -137,7 +140,6 @@ def link_request(
     if existing is not None:
         return existing, False
     account = open_account_get(number=account_number, field="account")
-    _check_failure_budget(account)
     return _create(
         client=client,
         idempotency_key=idempotency_key,
@@ -173,14 +175,13 @@ def payment_request(
     if existing is not None:
         return existing, False
     payer = linked_account_get(client=client, number=payer_number, field="payer_account")
-    _check_failure_budget(payer)
     legs = []
     for i, payee in enumerate(payees):
         account = open_account_get(number=payee.account_number, field=f"payees[{i}].account")
         if account.pk == payer.pk:
             raise AccountNotAvailable("The payer cannot pay himself.", field=f"payees[{i}].account")
         legs.append((account, payee.amount))
-    if payer.balance < amount:
+    if payer.available < amount:  # held money cannot pay
         raise AccountNotAvailable(
             "The balance does not cover this amount.",
             code="insufficient_funds",
@@ -200,13 +201,13 @@ def payment_request(
 
 
 def code_resend(*, client: ApiClient, operation_id: str) -> Operation:
-    """Send a fresh code; the old one stops working. Limited in rate and count."""
+    """Send a fresh code; the old one stops working. Limited in rate and count, and by the
+    account's budgets: a new code forgives no wrong one."""
     with transaction.atomic():
         operation = operation_get_for_client(
             client=client, operation_id=operation_id, for_update=True
         )
-        if operation.status != Operation.Status.AWAITING_CODE:
-            raise OperationStateConflict("This operation no longer takes codes.")
+        refuse_unless_awaiting_code(operation)
         now = timezone.now()
         interval = timedelta(seconds=settings.CONFIRMATION_CODE_RESEND_INTERVAL)
         if operation.code_sent_at and now < operation.code_sent_at + interval:
@@ -219,7 +220,7 @@ def code_resend(*, client: ApiClient, operation_id: str) -> Operation:
             raise OperationStateConflict(
                 "No more codes can be sent for this operation.", code="resend_limit"
             )
-        _issue_code(operation)
+        _issue_code(operation, budget_lock(operation.account))
     return operation
 
 
@@ -230,9 +231,10 @@ class Confirmation:
 
 
 def code_confirm(*, client: ApiClient, operation_id: str, code: str) -> Confirmation:
-    """Check the code; on a match confirm the operation, else count the failed attempt.
+    """Check the code; on a match confirm the operation, else count the wrong code.
 
-    The attempt counter is committed before the error is raised, so wrong codes add up.
+    No code is checked while the account's or the client's budget of wrong codes is spent.
+    The count is committed before the error is raised, so wrong codes add up.
     """
     error: Exception | None = None
     key: str | None = None
@@ -240,53 +242,17 @@ def code_confirm(*, client: ApiClient, operation_id: str, code: str) -> Confirma
         operation = operation_get_for_client(
             client=client, operation_id=operation_id, for_update=True
         )
-        if operation.status == Operation.Status.BLOCKED:
-            raise OperationBlocked("Too many wrong codes: this operation is blocked.")
-        if operation.status != Operation.Status.AWAITING_CODE:
-            raise OperationStateConflict("This operation is not waiting for a code.")
+        refuse_unless_awaiting_code(operation)
         if codes.is_expired(operation):
             raise CodeExpired("The code has expired; ask for a new one.")
+        budget = budget_lock(operation.account)
+        now = timezone.now()
+        check_codes_allowed(budget, now)
+        check_client_allowed(client, now)
         if codes.check_code(operation, code):
-            key = _confirm(operation)
+            key = code_accept(operation)
         else:
-            error = _count_failed_attempt(operation)
+            error = code_reject(operation, budget, now)
     if error is not None:
         raise error
     return Confirmation(operation=operation, key=key)
-
-
-def _confirm(operation: Operation) -> str | None:
-    now = timezone.now()
-    operation.confirmed_at = now
-    if operation.kind == Operation.Kind.LINK:
-        AccountLink.objects.get_or_create(
-            client=operation.client, account=operation.account, revoked_at=None
-        )
-        operation.status = Operation.Status.DONE
-        operation.code_hash = None
-        operation.finished_at = now
-        operation.save(update_fields=["status", "code_hash", "confirmed_at", "finished_at"])
-        return None
-    key = make_operation_key()
-    operation.key_hash = hash_operation_key(key)
-    operation.status = Operation.Status.CONFIRMED
-    operation.save(update_fields=["status", "key_hash", "confirmed_at"])
-    return key
-
-
-def _count_failed_attempt(operation: Operation) -> Exception:
-    operation.code_attempts_left = max(operation.code_attempts_left - 1, 0)
-    fields = ["code_attempts_left"]
-    if operation.code_attempts_left == 0:
-        operation.status = Operation.Status.BLOCKED
-        operation.code_hash = None
-        operation.finished_at = timezone.now()
-        fields += ["status", "code_hash", "finished_at"]
-    operation.save(update_fields=fields)
-    if operation.status == Operation.Status.BLOCKED:
-        return OperationBlocked("Too many wrong codes: this operation is blocked.")
-    return InvalidCode(
-        "The code is not right.",
-        field="code",
-        extra={"attempts_left": operation.code_attempts_left},
-    )

@@ -9,10 +9,10 @@ from django.http import Http404
 from customers.models import Customer
 from ledger.models import Account, Entry
 from operations.models import Operation, OperationLeg
+from operations.state import PENDING
 
 STATEMENT_PAGE_SIZE = 25
 OPERATIONS_PAGE_SIZE = 25
-PENDING_STATUSES = (Operation.Status.AWAITING_CODE, Operation.Status.CONFIRMED)
 
 
 def account_list_for_customer(customer: Customer) -> QuerySet[Account]:
@@ -47,9 +47,9 @@ def _operations_for_customer(customer: Customer) -> QuerySet[Operation]:
 
 def operations_pending(customer: Customer) -> QuerySet[Operation]:
     """Operations still waiting for the customer's code or for execution."""
-    return _operations_for_customer(customer).filter(status__in=PENDING_STATUSES)
+    return _operations_for_customer(customer).filter(status__in=PENDING)
 
 
 def operations_finished_page(customer: Customer, page_number: str | int | None) -> Page[Operation]:
-    finished = _operations_for_customer(customer).exclude(status__in=PENDING_STATUSES)
+    finished = _operations_for_customer(customer).exclude(status__in=PENDING)
     return Paginator(finished, OPERATIONS_PAGE_SIZE).get_page(page_number)

@@ -9,7 +9,17 @@ urlpatterns = [
     path("", views.account_list, name="accounts"),
     path("accounts/", RedirectView.as_view(pattern_name="web:accounts")),
     path("accounts/<str:number>/", views.statement, name="statement"),
+    path(
+        "accounts/<str:number>/allow-codes/",
+        views.account_codes_unblock,
+        name="account-codes-unblock",
+    ),
     path("operations/", views.operation_list, name="operations"),
+    path(
+        "operations/<uuid:operation_id>/decline/",
+        views.operation_decline,
+        name="operation-decline",
+    ),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("language/", views.language_switch, name="language"),

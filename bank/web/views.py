@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from customers.models import Customer
+from operations import budget, lifecycle
+from operations.errors import OperationNotFound
+from operations.selectors import accounts_codes_blocked
+from paylib.lifecycle import IllegalMove
 
 from . import selectors
 from .forms import SignInForm
@@ -33,8 +41,25 @@ def _customer(request: HttpRequest) -> Customer:
 
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.account_list_for_customer(_customer(request))
-    return render(request, "web/accounts.html", {"accounts": accounts, "nav": "accounts"})
+    accounts = list(selectors.account_list_for_customer(_customer(request)))
+    context = {
+        "accounts": accounts,
+        "codes_blocked": accounts_codes_blocked(accounts),
+        "nav": "accounts",
+    }
+    return render(request, "web/accounts.html", context)
+
+
+@login_required
+@require_POST
+def account_codes_unblock(request: HttpRequest, number: str) -> HttpResponse:
+    """The owner lifts the block that wrong codes put on his account."""
+    account = selectors.account_get_for_customer(_customer(request), number)
+    if budget.account_codes_unblock(account=account):
+        messages.success(request, _("Codes for this account work again."))
+    else:
+        messages.info(request, _("Codes for this account were not blocked."))
+    return redirect("web:accounts")
 
 
 @login_required
@@ -55,6 +80,21 @@ def operation_list(request: HttpRequest) -> HttpResponse:
         "nav": "operations",
     }
     return render(request, "web/operations.html", context)
+
+
+@login_required
+@require_POST
+def operation_decline(request: HttpRequest, operation_id: uuid.UUID) -> HttpResponse:
+    """The customer declines his pending operation: it ends for good."""
+    try:
+        lifecycle.operation_decline(customer=_customer(request), operation_id=str(operation_id))
+    except OperationNotFound:
+        raise Http404("No such operation.") from None
+    except IllegalMove:
+        messages.error(request, _("This operation has already finished; nothing was changed."))
+    else:
+        messages.success(request, _("The operation was declined. Its code no longer works."))
+    return redirect("web:operations")
 
 
 @require_POST

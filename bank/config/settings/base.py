@@ -38,6 +38,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "customers",
     "ledger",
+    "holds",
     "operations",
     "api",
     "web",
@@ -133,14 +134,40 @@ CONFIRMATION_CODE_TTL = env.int("CONFIRMATION_CODE_TTL", default=300)
 CONFIRMATION_CODE_ATTEMPTS = 5
 CONFIRMATION_CODE_RESEND_INTERVAL = env.int("CONFIRMATION_CODE_RESEND_INTERVAL", default=30)
 CONFIRMATION_CODE_MAX_SENDS = 5
-# After this many operations blocked by wrong codes in 24 hours, an account takes no more.
-CONFIRMATION_BLOCKED_PER_DAY = env.int("CONFIRMATION_BLOCKED_PER_DAY", default=3)
+# Budgets of wrong codes and code emails (operations/budget.py), in sliding windows: per
+# payer account across all its operations (its owner can lift a block on the bank's pages),
+# per API client across all accounts, and code emails per account that nobody used.
+CONFIRMATION_BUDGET_WINDOW = env.int("CONFIRMATION_BUDGET_WINDOW", default=24 * 3600)
+CONFIRMATION_WRONG_CODES_PER_ACCOUNT = env.int("CONFIRMATION_WRONG_CODES_PER_ACCOUNT", default=20)
+CONFIRMATION_CLIENT_WINDOW = env.int("CONFIRMATION_CLIENT_WINDOW", default=3600)
+CONFIRMATION_WRONG_CODES_PER_CLIENT = env.int("CONFIRMATION_WRONG_CODES_PER_CLIENT", default=300)
+CONFIRMATION_UNUSED_CODES_PER_ACCOUNT = env.int("CONFIRMATION_UNUSED_CODES_PER_ACCOUNT", default=10)
+CONFIRMATION_EVENTS_KEPT_DAYS = env.int("CONFIRMATION_EVENTS_KEPT_DAYS", default=30)
 # A confirmed payment must be executed within this many seconds, or it fails as expired.
 OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600)
+# An operation whose last code expired and was sent this long ago ends as code_expired.
+OPERATION_AWAITING_WINDOW = env.int("OPERATION_AWAITING_WINDOW", default=24 * 3600)
+# Where customers reach the bank's pages; links in emails start with it.
+BANK_SITE_URL = env.str("BANK_SITE_URL", default="http://127.0.0.1:8001")
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "bank-broker.sqlite3"))
 vars().update(django_conf.outbox(env))
-CELERY_BEAT_SCHEDULE = {**django_conf.outbox_beat(env)}
+CELERY_BEAT_SCHEDULE = {
+    **django_conf.outbox_beat(env),
+    # Ends operations nobody can finish any more, so that pending lists are true.
+    "operations-expire-stale": {
+        "task": "operations.expire_stale",
+        "schedule": env.float("OPERATIONS_EXPIRE_INTERVAL", default=60.0),
+    },
+    "operations-purge-code-events": {
+        "task": "operations.purge_code_events",
+        "schedule": 3600.0,
+    },
+    "expire-holds": {
+        "task": "holds.expire",
+        "schedule": env.float("HOLD_EXPIRY_INTERVAL", default=60.0),
+    },
+}
 vars().update(django_conf.email(env))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Client-bank <noreply@bank.localhost>")
 

@@ -15,59 +15,9 @@ from ledger.models import Account, Posting
 from operations.codes import codes, hash_operation_key
 from operations.models import AccountLink, Operation
 
-from .helpers import last_code
+from .helpers import balances, confirm, execute_body, last_code, payment_body, start, wrong
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
-
-
-@pytest.fixture
-def accounts(
-    platform: tuple[ApiClient, str], make_account: Callable[..., Account]
-) -> dict[str, Account]:
-    return {
-        "payer": make_account(balance=1000_00, link_to=platform[0]),
-        "seller": make_account(),
-        "platform": make_account(),
-    }
-
-
-def payment_body(accounts: dict[str, Account], **changes: Any) -> dict[str, Any]:
-    body = {
-        "idempotency_key": "deal-7-attempt-1",
-        "payer_account": accounts["payer"].number,
-        "payees": [
-            {"account": accounts["seller"].number, "amount": "237.50"},
-            {"account": accounts["platform"].number, "amount": "12.50"},
-        ],
-        "amount": "250.00",
-        "description": "Deal #7: two chairs",
-    }
-    body.update(changes)
-    return body
-
-
-def execute_body(accounts: dict[str, Account], key: str, **changes: Any) -> dict[str, Any]:
-    body = payment_body(accounts)
-    body = {k: body[k] for k in ("payer_account", "payees", "amount")}
-    return {**body, "key": key, **changes}
-
-
-def start(api: SignedClient, accounts: dict[str, Account]) -> str:
-    response = api.post("/api/v1/payments/", payment_body(accounts))
-    assert response.status_code == 201, response.content
-    return str(response.json()["id"])
-
-
-def confirm(api: SignedClient, op: str, code: str) -> Any:
-    return api.post(f"/api/v1/operations/{op}/confirm/", {"code": code})
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def balances(accounts: dict[str, Account]) -> dict[str, int]:
-    return {name: Account.objects.get(pk=a.pk).balance for name, a in accounts.items()}
 
 
 def test_linking_an_account_by_emailed_code(
@@ -328,24 +278,6 @@ def test_resend_limit_is_a_conflict_not_a_wait(
     assert response.json()["error"]["code"] == "resend_limit"
 
 
-def test_an_account_with_too_many_blocked_operations_takes_no_more_today(
-    api: SignedClient, accounts: dict[str, Account]
-) -> None:
-    for n in range(3):
-        op = start_with(api, accounts, f"guess-{n:04d}")
-        for _ in range(5):
-            confirm(api, op, "000000" if last_code() != "000000" else "111111")
-    response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key="guess-9999"))
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "too_many_failures"
-
-
-def start_with(api: SignedClient, accounts: dict[str, Account], key: str) -> str:
-    response = api.post("/api/v1/payments/", payment_body(accounts, idempotency_key=key))
-    assert response.status_code == 201, response.content
-    return str(response.json()["id"])
-
-
 def test_a_confirmed_payment_left_too_long_expires(
     api: SignedClient, accounts: dict[str, Account]
 ) -> None:
@@ -385,3 +317,22 @@ def test_unlinking_is_idempotent_and_works_for_a_blocked_account(
     for _ in range(2):
         assert api.request("DELETE", f"/api/v1/links/{payer.number}/").status_code == 204
     assert not AccountLink.objects.filter(account=payer, revoked_at__isnull=True).exists()
+
+
+def test_held_money_cannot_be_asked_for_by_a_payment(
+    api: SignedClient, accounts: dict[str, Account], platform: tuple[ApiClient, str]
+) -> None:
+    from holds.services import Payee, hold_place
+
+    hold_place(
+        client=platform[0],
+        account_id=accounts["payer"].pk,
+        payees=[Payee(accounts["seller"].pk, 800_00)],
+        description="held elsewhere",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    response = api.post("/api/v1/payments/", payment_body(accounts))  # 250.00 of 200.00
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "insufficient_funds"
+    assert not Operation.objects.exists()
+    assert mail.outbox == []

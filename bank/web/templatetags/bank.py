@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ledger.models import Posting
+from operations.state import FailureReason
 from web import formatting
 
 register = template.Library()
@@ -16,20 +17,14 @@ register.filter("rub", formatting.rub)
 register.filter("rub_signed", formatting.rub_signed)
 register.filter("account_number", formatting.account_number)
 
-#: Why an operation failed, by the machine code the bank stores, in words for the customer.
-FAILURE_REASONS = {
-    "insufficient_funds": _("The balance did not cover the payment."),
-    "account_blocked": _("An account of the payment is blocked."),
-    "account_not_linked": _("The account is no longer linked to the platform."),
-}
-
 
 @register.filter
 def failure_reason(code: str | None) -> str:
-    """A stored failure code (``insufficient_funds``) in the customer's words."""
+    """A stored failure code (``insufficient_funds``) in the customer's words, as
+    ``operations.state.FailureReason`` has them."""
     if not code:
         return ""
-    return str(FAILURE_REASONS.get(code, code))
+    return str(FailureReason(code).label) if code in FailureReason.values else code
 
 
 @register.filter

@@ -51,6 +51,8 @@ def test_every_bank_model_is_in_the_admin() -> None:
         "ledger_entry",
         "ledger_posting",
         "operations_accountlink",
+        "operations_codebudget",
+        "operations_codeevent",
         "operations_operation",
     ]
 
