@@ -17,7 +17,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from paylib.admin_widgets import KeySafeAutocompleteAdmin
 from web.form_tokens import token_consume, token_issue, token_restore
 from web.formatting import rub
 from web.forms import RoublesField
@@ -65,7 +64,7 @@ class AccountOpenForm(ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(KeySafeAutocompleteAdmin):
+class AccountAdmin(admin.ModelAdmin):
     list_display = ("number", "customer", "name", "kind", "status", "balance_display")
     list_filter = ("kind", "status")
     search_fields = ("number", "customer__email", "customer__full_name", "name")
