@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core import mail
+from django.test import Client
 
+from conftest import client_for
 from paylib.outbox.models import Message
 from users.models import User
 from users.services import signup_register, signup_request, user_update_profile, user_verify_email
@@ -78,10 +82,6 @@ def test_users_made_by_staff_or_commands_are_confirmed(make_user: Callable[..., 
 
 
 def test_the_migration_confirms_everyone_who_joined_before(make_user: Callable[..., User]) -> None:
-    import importlib
-
-    from django.apps import apps
-
     old = make_user(email_verified_at=None)
     importlib.import_module("users.migrations.0002_email_verified_at").everyone_so_far_is_verified(
         apps, None
@@ -94,3 +94,24 @@ def test_user_update_profile(user: User) -> None:
     user_update_profile(user=user, name="New", language="ru")
     user.refresh_from_db()
     assert (user.name, user.language) == ("New", "ru")
+
+
+def test_a_user_staff_add_in_the_admin_can_sign_in(staff_user: User) -> None:
+    response = client_for(staff_user).post(
+        "/admin/users/user/add/",
+        {
+            "email": "added@example.com",
+            "name": "Added",
+            "language": "en",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert User.objects.get(email="added@example.com").email_verified
+    signed_in = Client().post(
+        "/users/login/",
+        {"username": "added@example.com", "password": "a-long-unusual-passphrase"},
+    )
+    assert signed_in.status_code == 302
