@@ -23,11 +23,9 @@ from playwright.sync_api import (
     Page,
     Response,
     expect,
-    sync_playwright,
 )
 
 from browser import (
-    CHROMIUM,
     DESKTOP,
     PHONE,
     WORDS,
@@ -39,7 +37,6 @@ from browser import (
     enter_code,
     fact,
     kopecks,
-    launch,
     link_account,
     mails_to,
     open_bank_customer,
@@ -74,18 +71,6 @@ DESCRIPTION = {
 }
 SEARCH = {"en": "telescope {}", "ru": "телескоп {}"}  # what the buyer types in the search box
 NAME = {"en": "Alice Newman", "ru": "Анна Новикова"}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        # A missing browser fails the run: the journey is part of `make test`, not optional.
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    expect.set_options(timeout=15_000)  # pages wait on the bank and on Celery workers
-    with sync_playwright() as playwright:
-        chromium = launch(playwright.chromium)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from playwright.sync_api import (
     ConsoleMessage,
     Page,
     expect,
-    sync_playwright,
 )
 
-from browser import CHROMIUM, DESKTOP, PASSWORD, launch
+from browser import DESKTOP, PASSWORD
 from stack import Stack
 
 pytestmark = pytest.mark.browser
@@ -49,16 +48,6 @@ BANK_STAFF = [
     "/admin/ledger/account/",
     "/admin/ledger/account/1/change/",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        chromium = launch(playwright.chromium)
-        yield chromium
-        chromium.close()
 
 
 class Watcher:
