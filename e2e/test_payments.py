@@ -203,6 +203,15 @@ with transaction.atomic():
     assert "not enough for this deal" in choose.text
 
 
+def failed_executions(stack: Stack, payment: int) -> int:
+    """How many times the marketplace found the bank unreachable executing ``payment``."""
+    out = stack.market.shell(
+        f"from payments.models import PaymentEvent as E; print(E.objects.filter("
+        f"payment_id={payment}, action='execute', outcome='unavailable').count())"
+    )
+    return int(out.strip().splitlines()[-1])
+
+
 def test_bank_down_during_execution_is_retried_until_it_is_back(
     stack: Stack, bank_api: BankClient
 ) -> None:
@@ -215,16 +224,15 @@ def test_bank_down_during_execution_is_retried_until_it_is_back(
         assert visitor.confirm(payment, code).status_code == 302
         stack.bank.stop("web")
         stack.market.start_worker(beat=True)
-        time.sleep(4)  # the task tries, fails, and backs off
+        # The task tries, fails and backs off (however long the worker takes to start).
+        deadline = time.monotonic() + 60
+        while failed_executions(stack, payment) == 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert failed_executions(stack, payment) >= 1
         assert visitor.payment_status(payment)["status"] == "processing"
     finally:
         stack.bank.start_web()
     assert visitor.wait_final(payment, timeout=90)["status"] == "succeeded"
-    attempts = stack.market.shell(
-        f"from payments.models import PaymentEvent as E; print(E.objects.filter("
-        f"payment_id={payment}, action='execute', outcome='unavailable').count())"
-    )
-    assert int(attempts.strip().splitlines()[-1]) >= 1
     assert balances(bank_api, buyer.account_number)[buyer.account_number] == 9_700_00
 
 
