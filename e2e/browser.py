@@ -35,6 +35,8 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 PAID_WITHIN_MS = 60_000
 PASSWORD = "demo-pass-2026"
+# The path of the marketplace's confirmation link (its host is the configured SITE_URL).
+VERIFY_LINK = re.compile(r"https?://[^/\s]+(/(?:[a-z]{2}/)?users/verify/\S+/)")
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -47,7 +49,9 @@ WORDS: dict[str, dict[str, str]] = {
         "Password": "Password",
         "Password again": "Password again",
         "Create account": "Create account",
-        "Welcome": "Welcome! Your account is ready.",
+        "Welcome": "Welcome! Your email is confirmed and your account is ready.",
+        "Check your email": "Check your email",
+        "Confirm my email": "Confirm my email",
         "Sign in": "Sign in",
         "Sign out": "Sign out",
         "Bank accounts": "Bank accounts",
@@ -103,7 +107,9 @@ WORDS: dict[str, dict[str, str]] = {
         "Password": "Пароль",
         "Password again": "Пароль ещё раз",
         "Create account": "Создать учётную запись",
-        "Welcome": "Добро пожаловать! Учётная запись создана.",
+        "Welcome": "Добро пожаловать! Адрес подтверждён, учётная запись готова.",
+        "Check your email": "Проверьте почту",
+        "Confirm my email": "Подтвердить адрес",
         "Sign in": "Войти",
         "Sign out": "Выйти",
         "Bank accounts": "Банковские счета",
@@ -304,8 +310,11 @@ def switch_language(page: Page, lang: str) -> None:
     expect(page.locator("header nav")).to_contain_text(words["Catalogue"])
 
 
-def sign_up(page: Page, market_url: str, lang: str, *, email: str, name: str) -> None:
-    """From the home page, in ``lang``: sign up; the site signs the new person in."""
+def sign_up(
+    page: Page, smtp: SmtpCatcher, market_url: str, lang: str, *, email: str, name: str
+) -> None:
+    """From the home page, in ``lang``: sign up, follow the link the marketplace emails and
+    confirm the address; the site signs the new person in."""
     words = WORDS[lang]
     page.goto(market_url + "/")
     if lang != "en":
@@ -317,7 +326,13 @@ def sign_up(page: Page, market_url: str, lang: str, *, email: str, name: str) ->
     field(page, words["Name"]).fill(name)
     field(page, words["Password"]).fill(PASSWORD)
     field(page, words["Password again"]).fill(PASSWORD)
+    sent = mails_to(smtp, email)
     page.get_by_role("button", name=words["Create account"]).click()
+    expect(page.get_by_role("heading", name=words["Check your email"])).to_be_visible()
+    link = VERIFY_LINK.search(text_body(smtp.wait_for(email, count=sent + 1)[sent]))
+    assert link, "no confirmation link in the sign-up email"
+    page.goto(market_url + link[1])
+    page.get_by_role("button", name=words["Confirm my email"]).click()
     expect(message(page, words["Welcome"])).to_be_visible()
     expect(page.get_by_role("button", name=words["Sign out"])).to_be_visible()
 

@@ -38,8 +38,18 @@ class Visitor:
         response = self.post("/users/login/", {"username": email, "password": password})
         assert response.status_code == 302, response.text[:2000]
 
+    def form_key(self, path: str) -> str:
+        """The idempotency key the form on ``path`` carries (forms that create something)."""
+        page = self.get(path)
+        match = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+        assert match, f"no idempotency key on {path}: {page.status_code}"
+        return match[1]
+
     def open_deal(self, offer_id: int, quantity: int = 1) -> int:
-        response = self.post(f"/deals/new/{offer_id}/", {"quantity": quantity})
+        key = self.form_key(f"/offers/{offer_id}/")
+        response = self.post(
+            f"/deals/new/{offer_id}/", {"quantity": quantity, "idempotency_key": key}
+        )
         assert response.status_code == 302, response.text[:2000]
         return int(re.search(r"/deals/(\d+)/", response.headers["location"])[1])  # type: ignore[index]
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import Browser
 
 from bank_client import BankClient
 from client import Visitor
@@ -105,6 +106,23 @@ print(o.pk)
         .strip()
         .splitlines()[-1]
     )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for every browser test (Playwright's sync API runs one at a time)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from browser import CHROMIUM, launch
+
+    if not CHROMIUM.exists():
+        # A missing browser fails the run: the journey is part of `make test`, not optional.
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    expect.set_options(timeout=15_000)  # pages wait on the bank and on Celery workers
+    with sync_playwright() as playwright:
+        chromium = launch(playwright.chromium)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

@@ -17,10 +17,15 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Response,
+    expect,
+)
 
 from browser import (
-    CHROMIUM,
     DESKTOP,
     PHONE,
     WORDS,
@@ -32,7 +37,6 @@ from browser import (
     enter_code,
     fact,
     kopecks,
-    launch,
     link_account,
     mails_to,
     open_bank_customer,
@@ -69,25 +73,18 @@ SEARCH = {"en": "telescope {}", "ru": "телескоп {}"}  # what the buyer t
 NAME = {"en": "Alice Newman", "ru": "Анна Новикова"}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        # A missing browser fails the run: the journey is part of `make test`, not optional.
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    expect.set_options(timeout=15_000)  # pages wait on the bank and on Celery workers
-    with sync_playwright() as playwright:
-        chromium = launch(playwright.chromium)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
     """A page in a context of its own (its own cookies): one per person in the test.
 
-    Every page must load its styles and scripts, and no server may answer 500.
+    Every page must load its styles and scripts, no server may answer 500, and the browser
+    must refuse nothing under the sites' Content-Security-Policy.
     """
     contexts, broken = [], []
+
+    def refused(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            broken.append(f"CSP: {message.location.get('url')}: {message.text}")
 
     def watch(response: Response) -> None:
         if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
@@ -97,6 +94,7 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
         context = browser.new_context(viewport=DESKTOP)
         context.set_default_timeout(15_000)
         context.on("response", watch)
+        context.on("console", refused)
         contexts.append(context)
         return context.new_page()
 
@@ -120,7 +118,7 @@ def test_a_new_person_links_his_account_buys_pays_with_the_emailed_code_and_the_
     number = open_bank_customer(stack, email=email, name=NAME[lang], lang=lang, deposit=DEPOSIT)
     buyer = BankCustomer(email, number)
     person = new_page()
-    sign_up(person, stack.market.url, lang, email=email, name=NAME[lang])
+    sign_up(person, stack.smtp, stack.market.url, lang, email=email, name=NAME[lang])
     link_account(person, stack.smtp, lang, email=email, number=number)
 
     # A seller publishes an offer through the offer form.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -90,6 +91,11 @@ def other_user(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def staff_user(make_user: Callable[..., User]) -> User:
     return make_user("staff@example.com", name="Stas Staff", is_staff=True, is_superuser=True)
+
+
+def form_key() -> str:
+    """A fresh idempotency key, as a form that creates something renders one."""
+    return str(uuid.uuid4())
 
 
 def client_for(user: User | None) -> Client:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from operations.models import Operation
+from paylib.text import validate_one_line
 
 from .fields import AccountNumberField, AmountField, idempotency_key_field
 
@@ -43,7 +43,7 @@ class PaymentDataIn(serializers.Serializer):
 class PaymentRequestIn(PaymentDataIn):
     description = serializers.CharField(
         max_length=255,
-        validators=[RegexValidator(r"^[^\x00-\x1f\x7f]+$", "Use one line of text.")],
+        validators=[validate_one_line],
     )
     idempotency_key = idempotency_key_field
 

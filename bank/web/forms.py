@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from paylib.money import AmountError, parse_amount
+from paylib.signin import BoundedUsernameMixin
 
 #: paylib's reasons for refusing an amount, in the staff's language.
 AMOUNT_ERRORS = {
@@ -34,7 +35,7 @@ class RoublesField(forms.CharField):
             raise ValidationError(AMOUNT_ERRORS.get(str(error), str(error))) from None
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(BoundedUsernameMixin, AuthenticationForm):
     """Sign in with the email address the bank has on file and a password."""
 
     username = forms.EmailField(

@@ -2,7 +2,9 @@
 
 The ordering must end with a unique field (the primary key) so that every row has exactly
 one place. The cursor is the last row's sort values, opaque to the user; a cursor that does
-not parse simply means the first page.
+not parse, or holds a value its field could not store (a float for an id, an integer beyond
+64 bits, Infinity or NaN, a naive time), simply means the first page: a forged cursor must
+never reach the database.
 """
 
 from __future__ import annotations
@@ -10,15 +12,31 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import DateTimeField, Field, FloatField, Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
+
+#: Longer than any cursor this module makes (a few sort values); longer ones are forged.
+MAX_CURSOR_LENGTH = 512
+_INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "BigIntegerField",
+    "IntegerField",
+    "SmallIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+}
 
 
 @dataclass(frozen=True)
@@ -51,10 +69,12 @@ def encode_cursor(tag: str, values: Sequence[Any]) -> str:
 
 def decode_cursor(cursor: str, *, tag: str, length: int) -> list[Any] | None:
     """The values in ``cursor`` if it was made for this ordering (``tag``), else None."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         decoded = json.loads(raw, object_hook=_hook)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         return None
     if not isinstance(decoded, list) or len(decoded) != length + 1 or decoded[0] != tag:
         return None
@@ -62,6 +82,36 @@ def decode_cursor(cursor: str, *, tag: str, length: int) -> list[Any] | None:
     if not all(isinstance(v, int | float | str | datetime) for v in values):
         return None
     return values
+
+
+def _fits(field: Field[Any, Any] | None, value: Any) -> bool:
+    """Whether the column (or, for ``None``, a float annotation such as a search rank) can
+    hold ``value`` exactly as the database compares it."""
+    if isinstance(value, bool):
+        return False
+    if field is None or isinstance(field, FloatField):
+        return isinstance(value, int | float) and math.isfinite(value)
+    if field.get_internal_type() in _INTEGER_TYPES:
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (
+            isinstance(value, int)
+            and (low is None or low <= value)
+            and (high is None or value <= high)
+        )
+    if isinstance(field, DateTimeField):
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return False  # no ordering of ours sorts by anything else
+
+
+def _values_fit(model: type[Model], ordering: Sequence[str], values: Sequence[Any]) -> bool:
+    for name, value in zip(ordering, values, strict=True):
+        try:
+            field: Field[Any, Any] | None = model._meta.get_field(name.lstrip("-"))  # type: ignore[assignment]
+        except FieldDoesNotExist:
+            field = None  # an annotation
+        if not _fits(field, value):
+            return False
+    return True
 
 
 def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
@@ -83,12 +133,11 @@ def keyset_page(
     """Rows after ``cursor`` (the first page if it is missing, stale or tampered with)."""
     tag = ",".join(ordering)
     values = decode_cursor(cursor, tag=tag, length=len(ordering)) if cursor else None
+    if values is not None and not _values_fit(queryset.model, ordering, values):
+        values = None
     queryset = queryset.order_by(*ordering)
     if values is not None:
-        try:
-            queryset = queryset.filter(_after(ordering, values))
-        except (TypeError, ValueError, ValidationError):
-            values = None  # values of the wrong type for their fields
+        queryset = queryset.filter(_after(ordering, values))
     rows = list(queryset[: size + 1])
     items, extra = rows[:size], rows[size:]
     next_cursor = None

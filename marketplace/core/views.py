@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.http import HttpRequest
 
@@ -26,3 +27,8 @@ def signed_in_user(request: HttpRequest) -> User:
     if user is None:
         raise PermissionError("login_required must guard this view")
     return user
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as django-axes resolves it (the same proxy settings)."""
+    return get_client_ip_address(request)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.idempotency import IdempotencyKeyField
 from offers.models import Offer
 
 from .state import Role, Status
@@ -22,6 +23,7 @@ class DealCreateForm(forms.Form):
             "max_value": _("Only %(limit_value)s left."),
         },
     )
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

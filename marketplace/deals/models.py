@@ -41,6 +41,8 @@ class Deal(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     expires_at = models.DateTimeField(_("payment due by"))
+    #: The key of the Buy form that opened it: a repeat of that form finds this deal.
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("deal")
@@ -64,6 +66,9 @@ class Deal(models.Model):
             models.CheckConstraint(
                 condition=Q(commission_percent__gte=0, commission_percent__lte=100),
                 name="deal_commission_percent_range",
+            ),
+            models.UniqueConstraint(
+                fields=["buyer", "idempotency_key"], name="deal_buyer_idempotency_key_unique"
             ),
         ]
         indexes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -11,8 +12,8 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.selectors import commission_current
-from commission.split import commission_split
+from commission.selectors import commission_current, commission_split_checked
+from core.idempotency import create_once
 from offers.models import MAX_QUANTITY, Offer
 from paylib.errors import ApplicationError
 from paylib.money import MAX_AMOUNT_KOPECKS
@@ -39,39 +40,58 @@ def _check_can_buy(offer: Offer, buyer: User, quantity: int) -> None:
         raise ApplicationError(_("The amount is too large."), field="quantity")
 
 
-def deal_create(*, buyer: User, offer: Offer, quantity: int) -> Deal:
+def deal_create(
+    *, buyer: User, offer: Offer, quantity: int, idempotency_key: UUID | None = None
+) -> Deal:
     """Open a deal and reserve its quantity: the offer's row is locked while it is counted,
-    so two buyers can never take the same last item."""
+    so two buyers can never take the same last item.
+
+    With ``idempotency_key`` (the Buy form's), a repeat of the same form returns the deal
+    the first one opened and reserves nothing more.
+    """
     with transaction.atomic():
         locked = Offer.objects.select_for_update().get(pk=offer.pk)
-        _check_can_buy(locked, buyer, quantity)
-        amount = locked.price * quantity
-        setting = commission_current()
-        split = commission_split(amount, percent=setting.percent, minimum=setting.minimum)
-        locked.quantity_available -= quantity
-        locked.save(update_fields=["quantity_available", "updated_at"])
-        deal = Deal.objects.create(
-            buyer=buyer,
-            seller_id=locked.seller_id,
-            offer=locked,
-            offer_title=locked.title,
-            quantity=quantity,
-            unit_price=locked.price,
-            amount=amount,
-            commission_percent=setting.percent,
-            commission_amount=split.commission,
-            seller_net=split.net,
-            status=Status.CREATED,
-            expires_at=timezone.now() + settings.DEAL_PAYMENT_WINDOW,
+        if idempotency_key is None:
+            return _open(locked, buyer, quantity, None)
+        return create_once(
+            Deal,
+            key={"buyer": buyer, "idempotency_key": idempotency_key},
+            create=lambda: _open(locked, buyer, quantity, idempotency_key),
         )
-        DealTransition.objects.create(
-            deal=deal,
-            from_status="",
-            to_status=Status.CREATED,
-            actor=buyer,
-            role=Role.BUYER,
-            reason="opened",
-        )
+
+
+def _open(locked: Offer, buyer: User, quantity: int, idempotency_key: UUID | None) -> Deal:
+    """Call while holding a SELECT FOR UPDATE lock on ``locked``."""
+    _check_can_buy(locked, buyer, quantity)
+    amount = locked.price * quantity
+    setting = commission_current()
+    # The setting may have changed since the offer was priced: check again.
+    split = commission_split_checked(amount, setting=setting, field=None)
+    locked.quantity_available -= quantity
+    locked.save(update_fields=["quantity_available", "updated_at"])
+    deal = Deal.objects.create(
+        buyer=buyer,
+        seller_id=locked.seller_id,
+        offer=locked,
+        offer_title=locked.title,
+        quantity=quantity,
+        unit_price=locked.price,
+        amount=amount,
+        commission_percent=setting.percent,
+        commission_amount=split.commission,
+        seller_net=split.net,
+        status=Status.CREATED,
+        expires_at=timezone.now() + settings.DEAL_PAYMENT_WINDOW,
+        idempotency_key=idempotency_key,
+    )
+    DealTransition.objects.create(
+        deal=deal,
+        from_status="",
+        to_status=Status.CREATED,
+        actor=buyer,
+        role=Role.BUYER,
+        reason="opened",
+    )
     return deal
 
 

@@ -27,7 +27,12 @@ def deal_open(request: HttpRequest, offer_pk: int) -> HttpResponse:
     form = DealCreateForm(request.POST, offer=offer)
     if form.is_valid():
         try:
-            deal = deal_create(buyer=user, offer=offer, quantity=form.cleaned_data["quantity"])
+            deal = deal_create(
+                buyer=user,
+                offer=offer,
+                quantity=form.cleaned_data["quantity"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
         except ApplicationError as error:
             add_application_error(form, error)
         else:

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import AmountField
+from core.idempotency import IdempotencyKeyField
+from paylib.text import validate_one_line
 
 from .models import DESCRIPTION_MAX_LENGTH, MAX_QUANTITY, TITLE_MAX_LENGTH, Category
 from .selectors import CatalogueFilters, categories_all
@@ -15,6 +17,7 @@ class OfferForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
+        validators=[validate_one_line],
         error_messages={"required": _("Enter a title.")},
     )
     description = forms.CharField(
@@ -48,6 +51,12 @@ class OfferForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories_all()  # type: ignore[attr-defined]
+
+
+class OfferCreateForm(OfferForm):
+    """Publishing: carried out once however often the form is sent."""
+
+    idempotency_key = IdempotencyKeyField()
 
 
 class OfferEditForm(OfferForm):

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from paylib.money import MAX_AMOUNT_KOPECKS
+from paylib.text import validate_one_line
 
 MAX_QUANTITY = 1_000_000
 TITLE_MAX_LENGTH = 200
@@ -47,7 +48,10 @@ class Offer(models.Model):
         on_delete=models.PROTECT,
         related_name="offers",
     )
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    # One line: the title goes into the payment's description, which the bank prints.
+    title = models.CharField(
+        _("title"), max_length=TITLE_MAX_LENGTH, validators=[validate_one_line]
+    )
     description = models.TextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     price = models.BigIntegerField(_("price, kopecks"))
     quantity_available = models.PositiveIntegerField(_("quantity available"))
@@ -61,6 +65,8 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Filled by a PostgreSQL trigger from the title and description (migration 0002).
     search_vector = SearchVectorField(null=True, editable=False)
+    #: The key of the form that published it: a repeat of that form finds this offer.
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("offer")
@@ -74,6 +80,9 @@ class Offer(models.Model):
                 condition=Q(quantity_available__lte=MAX_QUANTITY), name="offer_quantity_max"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="offer_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["seller", "idempotency_key"], name="offer_seller_idempotency_key_unique"
+            ),
         ]
         indexes = [
             models.Index(

@@ -56,6 +56,15 @@ def offer_catalogue(
     return keyset_page(_filtered(filters), ordering=SORTS[sort], cursor=cursor, size=size)
 
 
+def seller_in_catalogue(*, seller_id: int) -> User | None:
+    """The seller of ``seller_id`` if he has an offer in the catalogue (his name is public
+    there), else None: a user's name is never shown by id alone."""
+    if not 0 < seller_id < 2**63:
+        return None
+    offers = Offer.objects.filter(IN_CATALOGUE, seller_id=seller_id)
+    return User.objects.filter(pk=seller_id, offers__in=offers).distinct().first()
+
+
 def offer_get_visible(*, offer_id: int, user: User | None) -> Offer:
     """An offer page: the catalogue's offers for everyone; paused, closed or sold-out ones
     only for the seller, staff and buyers who hold a deal on it."""

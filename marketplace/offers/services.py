@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_has_linked_account
+from commission.selectors import commission_split_checked
+from core.idempotency import create_once
 from paylib.errors import ApplicationError
+from paylib.text import ONE_LINE_MESSAGE, is_one_line
 from users.models import User
 
 from .models import MAX_QUANTITY, Category, Offer
@@ -25,10 +30,13 @@ def _check_fields(*, title: str, price: int, quantity: int) -> str:
     title = title.strip()
     if not title:
         raise ApplicationError(_("Enter a title."), field="title")
+    if not is_one_line(title):
+        raise ApplicationError(str(ONE_LINE_MESSAGE), code="not_one_line", field="title")
     if price <= 0:
         raise ApplicationError(_("The amount must be greater than zero."), field="price")
     if not 0 <= quantity <= MAX_QUANTITY:
         raise ApplicationError(_("The quantity is out of range."), field="quantity")
+    commission_split_checked(price)  # one item must leave the seller something
     return title
 
 
@@ -55,12 +63,15 @@ def offer_create(
     price: int,
     quantity: int,
     category: Category,
+    idempotency_key: UUID | None = None,
 ) -> Offer:
+    """Publish an offer; with ``idempotency_key`` (the form's), a repeat of the same form
+    returns the offer the first one published."""
     title = _check_fields(title=title, price=price, quantity=quantity)
     if quantity < 1:
         raise ApplicationError(_("Offer at least one item."), field="quantity")
-    with transaction.atomic():
-        _require_payout_account(seller)
+
+    def publish() -> Offer:
         return Offer.objects.create(
             seller=seller,
             title=title,
@@ -68,7 +79,15 @@ def offer_create(
             price=price,
             quantity_available=quantity,
             category=category,
+            idempotency_key=idempotency_key,
         )
+
+    with transaction.atomic():
+        _require_payout_account(seller)
+        if idempotency_key is None:
+            return publish()
+        key = {"seller": seller, "idempotency_key": idempotency_key}
+        return create_once(Offer, key=key, create=publish)
 
 
 def offer_update(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +15,9 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import user_has_linked_account
 from core.views import add_application_error, current_user, signed_in_user
 from paylib.errors import ApplicationError
-from users.models import User
 
 from . import services
-from .forms import CatalogueForm, OfferEditForm, OfferForm
+from .forms import CatalogueForm, OfferCreateForm, OfferEditForm
 from .models import Offer
 from .selectors import (
     offer_catalogue,
@@ -24,6 +25,7 @@ from .selectors import (
     offer_get_visible,
     offers_of_seller,
     offers_own,
+    seller_in_catalogue,
 )
 
 
@@ -32,12 +34,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
+    seller = seller_in_catalogue(seller_id=filters.seller_id) if filters.seller_id else None
+    if seller is None:
+        filters = replace(filters, seller_id=None)  # not a seller: the ordinary catalogue
     page = offer_catalogue(
         filters=filters, cursor=request.GET.get("after"), size=settings.CATALOGUE_PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("after", None)
-    seller = User.objects.filter(pk=filters.seller_id).first() if filters.seller_id else None
     context = {"form": form, "page": page, "query": query.urlencode(), "seller": seller}
     return render(request, "offers/catalogue.html", context)
 
@@ -60,7 +64,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def offer_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    form = OfferForm(request.POST or None)
+    form = OfferCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +75,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
                 price=data["price"],
                 quantity=data["quantity"],
                 category=data["category"],
+                idempotency_key=data["idempotency_key"],
             )
         except ApplicationError as error:
             add_application_error(form, error)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_actions import csv_export_action
@@ -9,9 +10,19 @@ from .models import User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
+    """A user staff add has a confirmed address: staff vouch for it."""
+
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("email", "name", "language")
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        user.email_verified_at = timezone.now()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -25,8 +36,16 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationAdminForm
     form = UserChangeAdminForm
     ordering = ["email"]
-    list_display = ["email", "name", "language", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "language"]
+    list_display = [
+        "email",
+        "name",
+        "language",
+        "is_staff",
+        "is_active",
+        "email_verified_at",
+        "date_joined",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "language", "email_verified_at"]
     search_fields = ["email", "name"]
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = (
@@ -36,7 +55,7 @@ class UserAdmin(DjangoUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "email_verified_at")}),
     )
     add_fieldsets = (
         (

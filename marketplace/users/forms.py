@@ -8,8 +8,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from paylib.signin import BoundedUsernameMixin
+
 from .models import User
-from .selectors import user_email_taken
 
 
 class SignUpForm(forms.Form):
@@ -33,9 +34,9 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
+        # Never "this address is taken": that would tell anyone who has an account. The
+        # email to the address says so instead (users.services.signup_request).
         email: str = self.cleaned_data["email"].strip().lower()
-        if user_email_taken(email=email):
-            raise forms.ValidationError(_("A user with this email already exists."))
         return email
 
     def clean_name(self) -> str:
@@ -58,11 +59,26 @@ class SignUpForm(forms.Form):
         return data
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(BoundedUsernameMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("The email or the password is not right."),
         "inactive": _("This account is inactive."),
+        "unverified": _(
+            "Confirm your email address first: follow the link in the email we sent you. "
+            "No email? Sign up again with the same address for a new link."
+        ),
     }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        """Only the owner of a confirmed address signs in (told only with the password)."""
+        super().confirm_login_allowed(user)
+        if isinstance(user, User) and not user.email_verified:
+            raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
+
+
+class VerifyEmailForm(forms.Form):
+    """The button on the confirmation link's page: a link alone (which mail scanners open)
+    changes nothing."""
 
 
 class ProfileForm(forms.Form):

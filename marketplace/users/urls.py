@@ -7,6 +7,8 @@ app_name = "users"
 
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/sent/", views.SignUpSentView.as_view(), name="signup_sent"),
+    path("verify/<uidb64>/<token>/", views.VerifyEmailView.as_view(), name="verify"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),

@@ -19,7 +19,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that refuses forged keys with messages, not 500s.
+    "paylib.safe_admin.SafeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +33,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from here: no CDN needed
     "axes",
+    "csp",
     "paylib.outbox",
 ]
 LOCAL_APPS = [
@@ -45,6 +47,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = list(django_conf.MIDDLEWARE)
+CONTENT_SECURITY_POLICY = django_conf.CONTENT_SECURITY_POLICY
+LANGUAGE_COOKIE_HTTPONLY = django_conf.LANGUAGE_COOKIE_HTTPONLY
+LANGUAGE_COOKIE_SAMESITE = django_conf.LANGUAGE_COOKIE_SAMESITE
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -76,13 +81,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# paylib's own messages (paylib.text) are translated once, for both services.
+LOCALE_PATHS = [BASE_DIR / "locale", REPO_DIR / "paylib" / "locale"]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True

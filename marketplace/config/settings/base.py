@@ -20,7 +20,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that refuses forged keys with messages, not 500s.
+    "paylib.safe_admin.SafeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,6 +32,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "axes",
+    "csp",
     "paylib.outbox",
 ]
 LOCAL_APPS = [
@@ -46,6 +48,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = list(django_conf.MIDDLEWARE)
+CONTENT_SECURITY_POLICY = django_conf.CONTENT_SECURITY_POLICY
+LANGUAGE_COOKIE_HTTPONLY = django_conf.LANGUAGE_COOKIE_HTTPONLY
+LANGUAGE_COOKIE_SAMESITE = django_conf.LANGUAGE_COOKIE_SAMESITE
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -63,6 +68,11 @@ LOGIN_URL = "users:login"
 LOGIN_REDIRECT_URL = "offers:catalogue"
 LOGOUT_REDIRECT_URL = "offers:catalogue"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+# Emails that anyone may ask us to send (sign-up, password reset): at most this many to one
+# address, and requests from one client IP, per window.
+ACCOUNT_EMAIL_LIMIT_PER_ADDRESS = env.int("ACCOUNT_EMAIL_LIMIT_PER_ADDRESS", default=3)
+ACCOUNT_EMAIL_LIMIT_PER_IP = env.int("ACCOUNT_EMAIL_LIMIT_PER_IP", default=20)
+ACCOUNT_EMAIL_WINDOW = env.int("ACCOUNT_EMAIL_WINDOW", default=3600)
 
 # A marketplace session lasts two weeks. Both services run on 127.0.0.1 during development
 # and cookies ignore the port, so every cookie name differs from the bank's.
@@ -78,10 +88,12 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# paylib's own messages (paylib.text) are translated once, for both services.
+LOCALE_PATHS = [BASE_DIR / "locale", REPO_DIR / "paylib" / "locale"]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True

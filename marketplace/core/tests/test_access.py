@@ -68,6 +68,7 @@ def world(
     )
 
 
+KEY = "6f1c2b1e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"  # a Buy form's idempotency key
 LOGIN = "login"  # a redirect to the sign-in page
 # name, args, method, data, (anonymous, stranger, owner, staff)
 TABLE: list[tuple[str, Callable[[World], list[Any]], str, dict[str, str], tuple[Any, ...]]] = [
@@ -88,10 +89,16 @@ TABLE: list[tuple[str, Callable[[World], list[Any]], str, dict[str, str], tuple[
         "deals:create",
         lambda w: [w.deal.offer_id],
         "post",
-        {"quantity": "1"},
+        {"quantity": "1", "idempotency_key": KEY},
         (LOGIN, 302, 302, 302),
     ),
-    ("deals:create", lambda w: [w.offer.pk], "post", {"quantity": "1"}, (LOGIN, 302, 400, 302)),
+    (
+        "deals:create",
+        lambda w: [w.offer.pk],
+        "post",
+        {"quantity": "1", "idempotency_key": KEY},
+        (LOGIN, 302, 400, 302),
+    ),
     ("accounts:list", lambda w: [], "get", {}, (LOGIN, 200, 200, 200)),
     ("accounts:add", lambda w: [], "get", {}, (LOGIN, 200, 200, 200)),
     ("accounts:confirm", lambda w: [w.pending.pk], "get", {}, (LOGIN, 404, 200, 404)),

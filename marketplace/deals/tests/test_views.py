@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
-from conftest import client_for, db_snapshot
+from conftest import client_for, db_snapshot, form_key
 from deals.models import Deal
 from offers.models import Offer
 from users.models import User
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_buyer_opens_a_deal_from_the_offer_page(offer: Offer, other_user: User) -> None:
     response = client_for(other_user).post(
-        reverse("deals:create", args=[offer.pk]), {"quantity": "2"}
+        reverse("deals:create", args=[offer.pk]), {"quantity": "2", "idempotency_key": form_key()}
     )
     deal = Deal.objects.get()
     assert response["Location"] == reverse("deals:detail", args=[deal.pk])
@@ -31,7 +31,10 @@ def test_bad_quantities_change_nothing(
 ) -> None:
     client = client_for(other_user)
     before = db_snapshot()
-    response = client.post(reverse("deals:create", args=[offer.pk]), {"quantity": quantity})
+    response = client.post(
+        reverse("deals:create", args=[offer.pk]),
+        {"quantity": quantity, "idempotency_key": form_key()},
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert db_snapshot() == before
@@ -40,7 +43,9 @@ def test_bad_quantities_change_nothing(
 def test_the_seller_cannot_open_a_deal_on_his_offer(offer: Offer, user: User) -> None:
     client = client_for(user)
     before = db_snapshot()
-    response = client.post(reverse("deals:create", args=[offer.pk]), {"quantity": "1"})
+    response = client.post(
+        reverse("deals:create", args=[offer.pk]), {"quantity": "1", "idempotency_key": form_key()}
+    )
     assert response.status_code == 400
     assert "yourself" in response.content.decode()
     assert db_snapshot() == before

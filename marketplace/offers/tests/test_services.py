@@ -43,7 +43,15 @@ def test_a_seller_without_a_linked_account_cannot_publish(user: User, category: 
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"title": "  "}, {"price": 0}, {"price": -5}, {"quantity": 0}, {"quantity": 1_000_001}],
+    [
+        {"title": "  "},
+        {"title": "Two\nlines"},
+        {"title": "Tab\tinside"},
+        {"price": 0},
+        {"price": -5},
+        {"quantity": 0},
+        {"quantity": 1_000_001},
+    ],
 )
 def test_bad_fields_are_refused(
     user: User,

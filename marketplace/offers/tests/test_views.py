@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import SettlementAccount
-from conftest import client_for, db_snapshot
+from conftest import client_for, db_snapshot, form_key
 from offers.models import Category, Offer
 from users.models import User
 
@@ -20,6 +20,7 @@ def form_data(the_category: Category, **overrides: str) -> dict[str, str]:
         "price": "15000,50",
         "quantity": "3",
         "category": str(the_category.pk),
+        "idempotency_key": form_key(),
     }
     data.update(overrides)
     return data
@@ -56,6 +57,9 @@ def test_creating_without_a_linked_account_changes_nothing(user: User, category:
     [
         ({"title": ""}, "title", "Enter a title."),
         ({"title": "   "}, "title", "Enter a title."),
+        ({"title": "Road\nbike"}, "title", "one line"),
+        ({"title": "Road\r\nbike"}, "title", "one line"),
+        ({"title": "Road\u2028bike"}, "title", "one line"),
         ({"price": "0"}, "price", "greater than zero"),
         ({"price": "-10"}, "price", "greater than zero"),
         ({"price": "10.001"}, "price", "two decimal places"),

@@ -49,13 +49,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        staff, _ = Customer.objects.get_or_create(
-            email="staff@demo.test",
-            defaults={"full_name": "Bank Staff", "is_staff": True, "is_superuser": True},
-        )
-        if not staff.has_usable_password():
-            staff.set_password(PASSWORD)
-            staff.save(update_fields=["password"])
+        _demo_login("staff@demo.test", full_name="Bank Staff", is_staff=True, is_superuser=True)
         client = ApiClient.objects.filter(name="marketplace").first()
         if client is None:
             client, _secret = api_client_create(name="marketplace")
@@ -73,11 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Bank demo data ready: staff@demo.test / {PASSWORD}")
 
     def _person(self, client: ApiClient, person: Person) -> str:
-        customer = Customer.objects.filter(email=person.email).first()
-        if customer is None:
-            customer = Customer.objects.create_user(
-                person.email, PASSWORD, full_name=person.name, language=person.language
-            )
+        customer = _demo_login(person.email, full_name=person.name, language=person.language)
         account = Account.objects.filter(customer=customer).first()
         if account is None:
             account = account_open(
@@ -93,3 +83,20 @@ class Command(BaseCommand):
         if person.linked:
             AccountLink.objects.get_or_create(client=client, account=account, revoked_at=None)
         return account.number
+
+
+def _demo_login(email: str, **fields: Any) -> Customer:
+    """The demo customer ``email``, created if missing, who signs in with ``PASSWORD``.
+
+    Created through ``create_user`` so that the password is hashed: a bare ``create`` (or
+    ``get_or_create``) leaves an empty hash, which Django counts as usable, so a check of
+    ``has_usable_password()`` never set the password. One created so, or whose password
+    was changed, gets the demo password back: the README's logins work after every run.
+    """
+    customer = Customer.objects.filter(email=email).first()
+    if customer is None:
+        return Customer.objects.create_user(email, PASSWORD, **fields)
+    if not customer.check_password(PASSWORD):
+        customer.set_password(PASSWORD)
+        customer.save(update_fields=["password"])
+    return customer

@@ -79,16 +79,9 @@ class Command(BaseCommand):
         password = bank["password"]
         users = {}
         for email, name, language, staff, payout in PEOPLE:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email,
-                    password,
-                    name=name,
-                    language=language,
-                    is_staff=staff,
-                    is_superuser=staff,
-                )
+            user = _demo_login(
+                email, password, name=name, language=language, is_staff=staff, is_superuser=staff
+            )
             users[email] = user
             number = bank["accounts"].get(email)
             if number:
@@ -115,3 +108,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Marketplace demo data ready: {len(users)} users, {Offer.objects.count()} offers."
         )
+
+
+def _demo_login(email: str, password: str, **fields: Any) -> User:
+    """The demo user ``email``, created if missing, who signs in with ``password``.
+
+    One whose password was changed gets the demo password back, so that the README's
+    logins work after every run.
+    """
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return User.objects.create_user(email, password, **fields)
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
