@@ -80,7 +80,7 @@ AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", django_conf.LOCALE_PATH]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True

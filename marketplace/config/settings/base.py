@@ -79,7 +79,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", django_conf.LOCALE_PATH]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
