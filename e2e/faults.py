@@ -46,10 +46,12 @@ class Answers:
 class Shopper(Visitor):
     """A buyer whose every answer is recorded, and who tries again after a failed request."""
 
-    def __init__(self, base_url: str, answers: Answers) -> None:
+    def __init__(self, base_url: str, buyer: Buyer, answers: Answers) -> None:
         super().__init__(base_url)
         self.http.event_hooks["response"] = [answers.record]
+        self.buyer = buyer
         self.answers = answers
+        self.codes_typed = 0
 
     def attempt(
         self, method: str, path: str, data: dict[str, Any] | None = None
@@ -64,42 +66,63 @@ class Shopper(Visitor):
 
 @dataclass
 class Journey:
+    """One deal of one buyer, from Buy to paid (or not)."""
+
     buyer: Buyer
     deal: int
     payments: list[int] = field(default_factory=list)  # every payment made, in order
     current: int | None = None
     final_status: str = ""
-    codes_typed: int = 0
     resends: int = 0
+
+
+@dataclass
+class Session:
+    journeys: list[Journey] = field(default_factory=list)
     error: str = ""
 
 
-def pay_like_a_person(
-    stack: Stack, buyer: Buyer, deal: int, answers: Answers, *, until: float
-) -> Journey:
-    """Pay, read the code, type it, watch the status; on any failure wait and go on. A
-    payment that fails is paid again once, with a new payment."""
-    journey = Journey(buyer, deal)
-    shopper = Shopper(stack.market.url, answers)
+def shop_like_a_person(
+    stack: Stack, buyer: Buyer, offer: int, answers: Answers, *, buy_until: float, until: float
+) -> Session:
+    """Buy and pay one deal after another until ``buy_until``: pay, read the code, type it,
+    watch the status, and on any failure wait and go on, as a person would. A payment
+    that fails is paid again once, with a new payment."""
+    session = Session()
+    shopper = Shopper(stack.market.url, buyer, answers)
     try:
-        _sign_in(shopper, buyer, until=until)
-        while time.monotonic() < until and not journey.final_status:
-            _step(stack, shopper, journey)
+        _sign_in(shopper, until=until)
+        while time.monotonic() < buy_until:
+            journey = Journey(buyer, _buy(shopper, offer, until=until))
+            session.journeys.append(journey)
+            while time.monotonic() < until and not journey.final_status:
+                _step(stack, shopper, journey)
     except Exception as error:  # the report says what went wrong
-        journey.error = repr(error)[:300]
+        session.error = repr(error)[:300]
     finally:
         shopper.close()
-    return journey
+    return session
 
 
-def _sign_in(shopper: Shopper, buyer: Buyer, *, until: float) -> None:
-    form = {"username": buyer.email, "password": PASSWORD}
+def _sign_in(shopper: Shopper, *, until: float) -> None:
+    form = {"username": shopper.buyer.email, "password": PASSWORD}
     while time.monotonic() < until:
         response = shopper.attempt("POST", "/users/login/", form)
         if response is not None and response.status_code == 302:
             return
         time.sleep(1)
     raise TimeoutError("could not sign in")
+
+
+def _buy(shopper: Shopper, offer: int, *, until: float) -> int:
+    while time.monotonic() < until:
+        response = shopper.attempt("POST", f"/deals/new/{offer}/", {"quantity": 1})
+        if response is not None and response.status_code == 302:
+            found = re.search(r"/deals/(\d+)/", response.headers["location"])
+            if found:
+                return int(found[1])
+        time.sleep(1)
+    raise TimeoutError("could not open a deal")
 
 
 def _step(stack: Stack, shopper: Shopper, journey: Journey) -> None:
@@ -124,15 +147,20 @@ def _step(stack: Stack, shopper: Shopper, journey: Journey) -> None:
         else:
             journey.final_status = status["status"]
         return
+    if status["status"] == "requesting":  # the bank was not reached: the page offers a code
+        time.sleep(3)
+        shopper.attempt("POST", f"/payments/{payment}/resend/")
+        journey.resends += 1
+        return
     if status["status"] != "awaiting_code":
         time.sleep(0.5)
         return
-    code = _new_code(stack, journey)
+    code = _new_code(stack, shopper)
     if code is None:  # no email came: ask for a new code, as the page offers
         shopper.attempt("POST", f"/payments/{payment}/resend/")
         journey.resends += 1
         return
-    journey.codes_typed += 1
+    shopper.codes_typed += 1
     shopper.attempt("POST", f"/payments/{payment}/code/", {"code": code})
 
 
@@ -142,12 +170,12 @@ def code_emails(stack: Stack, email: str) -> list[str]:
     return [extract_code(body) for body in bodies if CODE_PATTERN.search(body)]
 
 
-def _new_code(stack: Stack, journey: Journey, *, wait: float = 10.0) -> str | None:
+def _new_code(stack: Stack, shopper: Shopper, *, wait: float = 10.0) -> str | None:
     """The newest code emailed to the buyer, if one came that has not been typed yet."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        codes = code_emails(stack, journey.buyer.email)
-        if len(codes) > journey.codes_typed:
+        codes = code_emails(stack, shopper.buyer.email)
+        if len(codes) > shopper.codes_typed:
             return codes[-1]
         time.sleep(0.3)
     return None
@@ -159,7 +187,7 @@ class Injector:
 
     stack: Stack
     broker: RedisServer
-    every: float = 5.0
+    every: float = 4.0
     counts: Counter[str] = field(default_factory=Counter)
     _stop: threading.Event = field(default_factory=threading.Event)
 
