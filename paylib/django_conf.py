@@ -106,8 +106,11 @@ def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
         # 100 attempts by default, some 50 minutes, and the worker exits).
         "CELERY_BROKER_CONNECTION_MAX_RETRIES": None,
     }
+    redelivery_after = retry_ceiling + time_limit + 180
     if broker.startswith(("redis://", "rediss://")):
-        settings.update(_redis_broker(broker, redelivery_after=retry_ceiling + time_limit + 180))
+        settings.update(_redis_broker(broker, redelivery_after=redelivery_after))
+    elif broker.startswith("sqs://"):
+        settings["CELERY_BROKER_TRANSPORT_OPTIONS"] = {"visibility_timeout": redelivery_after}
     return settings
 
 
