@@ -13,13 +13,14 @@ export E2E_NAME ?= e2e$(DB_SUFFIX)
 export BANK_CLIENT_IT_DB ?= bank_client_it$(DB_SUFFIX)
 
 .PHONY: help install run test lint typecheck test-bank test-bank-sqlite test-marketplace \
-        test-e2e messages bench clean
+        test-e2e test-faults messages bench clean
 
 help:
 	@echo "make run      start the bank, the marketplace, Celery and a mail catcher (SQLite)"
 	@echo "make test     lint, type checks and every test suite (PostgreSQL, Redis, SMTP)"
 	@echo "make install  create .venv and install pinned dependencies"
 	@echo "make bench    run the benchmarks under bench/"
+	@echo "make test-faults  payments under injected faults (not in make test yet)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +61,12 @@ test-marketplace: install messages
 	cd marketplace && DATABASE_URL=$(PG_URL)/marketplace$(DB_SUFFIX) ../$(BIN)/pytest -q
 
 test-e2e: install messages
-	$(BIN)/pytest -q -c e2e/pytest.ini e2e
+	$(BIN)/pytest -q -c e2e/pytest.ini -m "not faults" e2e
+
+# Payments while workers, the bank and Redis are killed and database connections ended
+# (e2e/test_faults.py). Not part of `make test` yet: it reports what still fails.
+test-faults: install messages
+	$(BIN)/pytest -q -c e2e/pytest.ini -m faults e2e
 
 test: lint typecheck test-bank test-bank-sqlite test-marketplace test-e2e
 

@@ -371,7 +371,8 @@ def main() -> None:
         stack = start_stack(smtp)
         inbox = Inbox(smtp)
         try:
-            stack.market.stop("worker")  # replaced by one per configuration, without beat
+            stack.market.stop("worker")  # replaced by one per configuration
+            stack.market.stop("beat")  # measured without the periodic checks
             run_all(stack, inbox, args)
         finally:
             inbox.close()

@@ -59,6 +59,7 @@ class Service:
     cwd: Path
     env: dict[str, str]
     port: int
+    logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -83,8 +84,8 @@ class Service:
         return self.manage("shell", "-c", code)
 
     def start(self, role: str, command: list[str]) -> None:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        log = (LOGS / f"{self.name}-{role}.log").open("ab")
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = (self.logs / f"{self.name}-{role}.log").open("ab")
         self.processes[role] = subprocess.Popen(
             command,
             cwd=self.cwd,
@@ -116,24 +117,40 @@ class Service:
         )
         wait_until_up(self.url + "/api/schema/" if self.name == "bank" else self.url + "/")
 
-    def start_worker(self, *, beat: bool = False) -> None:
-        command = [
-            str(BIN / "celery"),
-            "-A",
-            "config",
+    def start_worker(self) -> None:
+        self.start(
             "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "4",
-            "--hostname",
-            f"{self.name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-        ]
-        if beat:
-            command += ["--beat", "--schedule", str(LOGS / f"{self.name}-beat-schedule")]
-        self.start("worker", command)
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "4",
+                "--hostname",
+                f"{self.name}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+        )
+
+    def start_beat(self) -> None:
+        """Celery beat as a process of its own, as in production: never inside a worker."""
+        self.start(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.logs / f"{self.name}-beat-schedule"),
+            ],
+        )
 
     def stop(self, role: str, *, sig: int = signal.SIGTERM) -> None:
         process = self.processes.pop(role, None)
@@ -178,34 +195,44 @@ class Stack:
         self.bank.stop_all()
 
 
-def start_stack(smtp: SmtpCatcher) -> Stack:
-    client = redis.Redis.from_url(f"{REDIS}/0")
-    for db in (BANK_REDIS_DB, MARKET_REDIS_DB):
-        redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
-    client.close()
+def start_stack(
+    smtp: SmtpCatcher,
+    *,
+    name: str = NAME,
+    redis_url: str = REDIS,
+    redis_dbs: tuple[int, int] = (BANK_REDIS_DB, MARKET_REDIS_DB),
+) -> Stack:
+    """Both services, each with its web server, worker and beat; ``name`` names the databases
+    (``<name>_bank``, ``<name>_market``) and the logs."""
+    for db in redis_dbs:
+        client = redis.Redis.from_url(f"{redis_url}/{db}")
+        client.flushdb()
+        client.close()
+    logs = LOGS if name == NAME else LOGS.parent / f"{name}-logs"
     mail = {"EMAIL_HOST": smtp.host, "EMAIL_PORT": str(smtp.port)}
     bank = Service(
         "bank",
         REPO / "bank",
         base_env(
-            DATABASE_URL=recreate_database(f"{NAME}_bank"),
-            CELERY_BROKER_URL=f"{REDIS}/{BANK_REDIS_DB}",
+            DATABASE_URL=recreate_database(f"{name}_bank"),
+            CELERY_BROKER_URL=f"{redis_url}/{redis_dbs[0]}",
             CONFIRMATION_CODE_RESEND_INTERVAL="1",
             **mail,
         ),
         free_port(),
+        logs,
     )
     bank.manage("migrate", "--no-input", "-v0")
-    demo_file = LOGS / "demo-bank.json"
-    LOGS.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
+    demo_file = logs / "demo-bank.json"
     bank.manage("demo_data", "--output", str(demo_file))
     demo = json.loads(demo_file.read_text())
     market = Service(
         "market",
         REPO / "marketplace",
         base_env(
-            DATABASE_URL=recreate_database(f"{NAME}_market"),
-            CELERY_BROKER_URL=f"{REDIS}/{MARKET_REDIS_DB}",
+            DATABASE_URL=recreate_database(f"{name}_market"),
+            CELERY_BROKER_URL=f"{redis_url}/{redis_dbs[1]}",
             BANK_API_URL=bank.url,
             BANK_API_CLIENT_ID=str(demo["BANK_API_CLIENT_ID"]),
             BANK_API_SECRET=str(demo["BANK_API_SECRET"]),
@@ -216,15 +243,16 @@ def start_stack(smtp: SmtpCatcher) -> Stack:
             **mail,
         ),
         free_port(),
+        logs,
     )
     market.manage("migrate", "--no-input", "-v0")
     market.manage("demo_data", "--bank-file", str(demo_file))
     stack = Stack(smtp=smtp, bank=bank, market=market, bank_demo=demo)
     try:
-        bank.start_web()
-        bank.start_worker()
-        market.start_web()
-        market.start_worker(beat=True)
+        for service in (bank, market):
+            service.start_web()
+            service.start_worker()
+            service.start_beat()
     except BaseException:
         stack.stop()
         raise

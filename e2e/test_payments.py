@@ -223,7 +223,7 @@ def test_bank_down_during_execution_is_retried_until_it_is_back(
     try:
         assert visitor.confirm(payment, code).status_code == 302
         stack.bank.stop("web")
-        stack.market.start_worker(beat=True)
+        stack.market.start_worker()
         # The task tries, fails, and backs off (the worker may take a while to boot).
         deadline = time.monotonic() + 60
         while unavailable_executes(stack, payment) == 0:
@@ -250,7 +250,7 @@ def test_a_worker_killed_mid_task_is_covered_by_the_periodic_check(
         # The task died with the worker: drop it from the broker as if it were lost.
         redis.Redis.from_url(f"{REDIS}/{MARKET_REDIS_DB}").delete("celery")
     finally:
-        stack.market.start_worker(beat=True)
+        stack.market.start_worker()
     assert visitor.wait_final(payment, timeout=90)["status"] == "succeeded"
     assert balances(bank_api, buyer.account_number)[buyer.account_number] == 9_600_00
 

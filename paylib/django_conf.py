@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +14,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside the two above (so its answers get their headers), outside every middleware
+    # that may touch the database: a database fault is a 503 with Retry-After, not a 500.
+    "paylib.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +50,8 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
 # (Secure in production, see production_security()).
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict"] = "Lax"
+# The translations of what paylib itself shows (its middleware's page): add to LOCALE_PATHS.
+LOCALE_PATH = Path(__file__).resolve().parent / "locale"
 
 # django-axes first, so that a locked-out login never reaches the password check.
 AUTHENTICATION_BACKENDS = [
@@ -103,15 +109,13 @@ def database(env: environ.Env, *, default_sqlite: Path) -> dict[str, Any]:
 
 
 def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
-    """Celery tuned for money work: at-least-once delivery of idempotent tasks."""
+    """Celery tuned for money work: at-least-once delivery of idempotent tasks, and workers
+    that outlive a broker restart (see ``paylib.celery_redis``)."""
     retry_ceiling = 600  # no task waits longer than this between retries
+    time_limit = 120
     default_broker_file.parent.mkdir(parents=True, exist_ok=True)
     broker = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{default_broker_file}")
-    transport: dict[str, Any] = {}
-    if broker.startswith(("redis://", "rediss://", "sqs://")):
-        # An unacknowledged task is redelivered after this; it must outlast any retry delay.
-        transport["visibility_timeout"] = retry_ceiling * 6
-    return {
+    settings: dict[str, Any] = {
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": env.bool("CELERY_TASK_ALWAYS_EAGER", default=False),
         "CELERY_TASK_ACKS_LATE": True,
@@ -121,12 +125,44 @@ def celery(env: environ.Env, *, default_broker_file: Path) -> dict[str, Any]:
         "CELERY_RESULT_SERIALIZER": "json",
         "CELERY_ACCEPT_CONTENT": ["json"],
         "CELERY_TASK_IGNORE_RESULT": True,
-        "CELERY_TASK_TIME_LIMIT": 120,
-        "CELERY_TASK_SOFT_TIME_LIMIT": 90,
+        "CELERY_TASK_TIME_LIMIT": time_limit,
+        "CELERY_TASK_SOFT_TIME_LIMIT": time_limit - 30,
         "CELERY_RETRY_CEILING": retry_ceiling,
-        "CELERY_BROKER_TRANSPORT_OPTIONS": transport,
+        "CELERY_BROKER_TRANSPORT_OPTIONS": {},
         "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+        # A worker waits for its broker however long it is away (Celery gives up after
+        # 100 attempts by default, some 50 minutes, and the worker exits).
+        "CELERY_BROKER_CONNECTION_MAX_RETRIES": None,
     }
+    redelivery_after = retry_ceiling + time_limit + 180
+    if broker.startswith(("redis://", "rediss://")):
+        settings.update(_redis_broker(broker, redelivery_after=redelivery_after))
+    elif broker.startswith("sqs://"):
+        settings["CELERY_BROKER_TRANSPORT_OPTIONS"] = {"visibility_timeout": redelivery_after}
+    return settings
+
+
+def _redis_broker(broker: str, *, redelivery_after: int) -> dict[str, Any]:
+    options = {
+        # An unacknowledged task is delivered again after this: it must outlast the longest
+        # countdown of a retry (a worker holds such a task unacknowledged until it is due)
+        # plus the task's run.
+        "visibility_timeout": redelivery_after,
+        # Without a socket timeout a publish to a Redis that is paused or cut off by the
+        # network waits for ever, and the health checks never run.
+        "socket_timeout": 5,
+        "socket_connect_timeout": 3,
+        "health_check_interval": 10,
+    }
+    settings: dict[str, Any] = {
+        "CELERY_BROKER_TRANSPORT": "paylib.celery_redis:Transport",
+        "CELERY_BROKER_TRANSPORT_OPTIONS": options,
+    }
+    if broker.startswith("rediss://"):
+        # The transport named above gets no TLS settings from the URL's scheme: verify the
+        # server's certificate (kombu's own default for rediss:// is not to).
+        settings["CELERY_BROKER_USE_SSL"] = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+    return settings
 
 
 def outbox(env: environ.Env) -> dict[str, Any]:

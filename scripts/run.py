@@ -1,9 +1,10 @@
 """``make run``: prepare both databases and demo data, then start every process.
 
-Processes (stopped together with Ctrl-C): the bank on :8001, the marketplace on :8000,
-a Celery worker for each, Celery beat for the marketplace, and the mail catcher
-(SMTP :1025, web :8025). Environment variables switch the embedded defaults (SQLite,
-a broker in a SQLite file) to PostgreSQL, Redis and a real mail server; see README.
+Processes (stopped together with Ctrl-C, and with the runner however it ends; see
+``processes.py``): the bank on :8001, the marketplace on :8000, a Celery worker and a
+Celery beat for each, and the mail catcher (SMTP :1025, web :8025). Environment
+variables switch the embedded defaults (SQLite, a broker in a SQLite file) to PostgreSQL,
+Redis and a real mail server; see README.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from honcho.manager import Manager
+from processes import Supervisor
 
 REPO = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("VAR_DIR", REPO / "var"))
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 CELERY = str(REPO / ".venv" / "bin" / "celery")
+RUNSERVER = [PYTHON, "manage.py", "runserver", "--noreload"]
 BANK, MARKET = REPO / "bank", REPO / "marketplace"
 BANK_PORT = int(os.environ.get("RUN_BANK_PORT", "8001"))
 MARKET_PORT = int(os.environ.get("RUN_MARKET_PORT", "8000"))
@@ -67,36 +69,29 @@ def main() -> None:
     manage(MARKET, market_env, "migrate", "--no-input", "-v0")
     manage(MARKET, market_env, "demo_data", "--bank-file", str(demo_file))
 
-    worker = f"{CELERY} -A config worker --loglevel INFO --concurrency 2"
-    processes = [  # name, command, folder, environment
-        (
-            "mail",
-            f"{PYTHON} scripts/mailcatcher.py --smtp-port {SMTP_PORT} --http-port {MAIL_WEB_PORT}",
-            REPO,
-            bank_env,
-        ),
-        ("bank", f"{PYTHON} manage.py runserver 127.0.0.1:{BANK_PORT} --noreload", BANK, bank_env),
-        ("bank-worker", f"{worker} --hostname bank@%h", BANK, bank_env),
-        (
-            "market",
-            f"{PYTHON} manage.py runserver 127.0.0.1:{MARKET_PORT} --noreload",
-            MARKET,
-            market_env,
-        ),
-        ("market-worker", f"{worker} --hostname market@%h", MARKET, market_env),
-        (
-            "market-beat",
-            f"{CELERY} -A config beat --loglevel INFO --schedule {VAR / 'celerybeat-schedule'}",
-            MARKET,
-            market_env,
-        ),
-    ]
-    manager = Manager()
-    for name, command, folder, env in processes:
-        manager.add_process(name, command, cwd=str(folder), env=env)
+    supervisor = Supervisor()
+    for name, argv, folder, env in processes(bank_env, market_env):
+        supervisor.add(name, argv, cwd=folder, env=env)
     print_banner(demo)
-    manager.loop()
-    sys.exit(manager.returncode)
+    sys.exit(supervisor.run())
+
+
+def processes(
+    bank_env: dict[str, str], market_env: dict[str, str]
+) -> list[tuple[str, list[str], Path, dict[str, str]]]:
+    """Name, command, folder and environment of each process."""
+    worker = [CELERY, "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"]
+    beat = [CELERY, "-A", "config", "beat", "--loglevel", "INFO", "--schedule"]
+    mail = [f"--smtp-port={SMTP_PORT}", f"--http-port={MAIL_WEB_PORT}"]
+    return [
+        ("mail", [PYTHON, "scripts/mailcatcher.py", *mail], REPO, bank_env),
+        ("bank", [*RUNSERVER, f"127.0.0.1:{BANK_PORT}"], BANK, bank_env),
+        ("bank-worker", [*worker, "--hostname", "bank@%h"], BANK, bank_env),
+        ("bank-beat", [*beat, str(VAR / "bank-beat-schedule")], BANK, bank_env),
+        ("market", [*RUNSERVER, f"127.0.0.1:{MARKET_PORT}"], MARKET, market_env),
+        ("market-worker", [*worker, "--hostname", "market@%h"], MARKET, market_env),
+        ("market-beat", [*beat, str(VAR / "market-beat-schedule")], MARKET, market_env),
+    ]
 
 
 def print_banner(demo: dict[str, object]) -> None:

@@ -92,8 +92,7 @@ AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-# paylib's own messages (paylib.text) are translated once, for both services.
-LOCALE_PATHS = [BASE_DIR / "locale", REPO_DIR / "paylib" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", django_conf.LOCALE_PATH]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
