@@ -115,8 +115,19 @@ def _sign_in(shopper: Shopper, *, until: float) -> None:
 
 
 def _buy(shopper: Shopper, offer: int, *, until: float) -> int:
+    """Open the offer's page and press Buy; a repeat after a lost answer carries the same
+    form key, so it opens no second deal."""
+    key = ""
     while time.monotonic() < until:
-        response = shopper.attempt("POST", f"/deals/new/{offer}/", {"quantity": 1})
+        if not key:
+            page = shopper.attempt("GET", f"/offers/{offer}/")
+            found = re.search(r'name="idempotency_key" value="([^"]+)"', page.text if page else "")
+            if found is None:
+                time.sleep(1)
+                continue
+            key = found[1]
+        data = {"quantity": 1, "idempotency_key": key}
+        response = shopper.attempt("POST", f"/deals/new/{offer}/", data)
         if response is not None and response.status_code == 302:
             found = re.search(r"/deals/(\d+)/", response.headers["location"])
             if found:

@@ -178,6 +178,12 @@ def base_env(**extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.local",
         AXES_ENABLED="false",
         SECRET_KEY="e2e-" + "k" * 60,
+        # The outbox on a test's time scale: a worker killed mid-delivery gives its message
+        # up after 20 s (longer than a delivery's SMTP timeout), the sweep runs every 2 s.
+        OUTBOX_LEASE="20",
+        OUTBOX_SWEEP_INTERVAL="2",
+        OUTBOX_RETRY_BASE="1",
+        EMAIL_TIMEOUT="5",
     )
     env.update(extra)
     return env

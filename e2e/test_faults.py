@@ -1,10 +1,10 @@
 """The fault test (issue 12): buyers pay at once while the marketplace's worker, the bank's
 web server and Redis are killed and restarted and the database connections of both
 services are ended. Afterwards money is conserved, every payment is final, every email
-that became due went out exactly once, and no answer was a 500.
+that became due went out (once, but for a worker killed between the mail server's
+acceptance and the commit: see ``check_emails``), and no answer was a 500.
 
-Not part of ``make test`` yet: ``make test-faults``. A stack of its own on a Redis of its
-own. The findings go to ``test-artifacts/<E2E_NAME>_faults-report.json`` too.
+``make test-faults``, part of ``make test``. A stack of its own on a Redis of its own. The findings go to ``test-artifacts/<E2E_NAME>_faults-report.json`` too.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from conftest import make_buyers, make_offer
-from faults import Answers, Injector, Journey, Session, code_emails, shop_like_a_person
+from faults import Answers, Injector, Journey, Session, shop_like_a_person
 from paylib.smtp_catcher import SmtpCatcher
 from redis_server import RedisServer
 from stack import LOGS, NAME, Stack, start_stack
@@ -97,6 +97,11 @@ def test_payments_under_faults_conserve_money_finish_email_once_and_never_500(
     (LOGS.parent / f"{NAME}_faults-report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     assert not report["violations"], "\n".join(report["violations"])
+    # Not a run where nothing happened: buyers paid, and every kind of fault struck them.
+    assert report["payments"].get("succeeded", 0) >= 2 * BUYERS, report["payments"]
+    assert not report["buyers_stopped_by"], report["buyers_stopped_by"]
+    for fault in ("kill_redis", "kill_market_worker", "kill_bank_web", "end_db_connections"):
+        assert report["faults"].get(fault, 0) >= 1, report["faults"]
 
 
 def settle_and_check(
@@ -106,7 +111,11 @@ def settle_and_check(
     deadline = time.monotonic() + SETTLE_FOR
     while (state := payments_state(stack))["unfinished"] and time.monotonic() < deadline:
         time.sleep(2)
-    time.sleep(5)  # the emails of the last payments
+    # The emails of the last payments, and any a killed worker left for its lease to expire.
+    while time.monotonic() < deadline + 30 and any(
+        outbox_state(service)["not_done"] for service in (stack.bank, stack.market)
+    ):
+        time.sleep(2)
     state = payments_state(stack)
     violations: list[str] = []
     money_after, negative = total_at_bank(stack)
@@ -118,7 +127,11 @@ def settle_and_check(
         violations.append(f"reconcile: {error}")
     for pid, status, events in state["unfinished"]:
         violations.append(f"payment {pid} not final: {status}; its bank calls: {events}")
-    violations += check_emails(stack, journeys, state)
+    duplicates: dict[str, int] = {}
+    violations += check_emails(stack, journeys, state, duplicates)
+    kills = injector.counts.get("kill_market_worker", 0)
+    if max(duplicates.values(), default=0) > kills:
+        violations.append(f"more repeated emails {duplicates} than worker kills ({kills})")
     for line, count in Counter(answers.server_errors).most_common():
         violations.append(f"{count} x {line}")
     return {
@@ -129,6 +142,7 @@ def settle_and_check(
         "answers": {str(k): v for k, v in sorted(answers.statuses.items())},
         "transport_errors": dict(answers.transport_errors),
         "confirmed_never_executed": state["confirmed_operations"],
+        "emails_repeated_after_a_kill": duplicates,
         "violations": violations,
     }
 
@@ -136,10 +150,11 @@ def settle_and_check(
 def payments_state(stack: Stack) -> dict[str, Any]:
     market = stack.market.shell("""
 import json
-from payments.models import Payment, PaymentEvent
+from banking.models import BankCall
+from payments.models import Payment
 ours = Payment.objects.filter(deal__buyer__email__startswith="fault-")
 payments = {p.pk: [p.deal_id, p.status] for p in ours}
-calls = lambda pk: list(PaymentEvent.objects.filter(payment_id=pk).values_list("action", "outcome"))
+calls = lambda pk: list(BankCall.objects.filter(payment_id=pk).values_list("action", "outcome"))
 unfinished = [[pk, st, calls(pk)] for pk, (deal, st) in payments.items()
               if st not in ("succeeded", "failed")]
 print(json.dumps({"payments": payments, "unfinished": unfinished}))
@@ -154,31 +169,78 @@ print(Operation.objects.filter(status="confirmed", customer__email__startswith="
     return state
 
 
-def check_emails(stack: Stack, journeys: list[Journey], state: dict[str, Any]) -> list[str]:
-    """Each code the bank issued reached the buyer once; each paid deal's emails went out
-    once to the buyer and once to the seller, and none for a deal that was not paid."""
-    problems = []
-    sends = json.loads(
-        stack.bank.shell("""
+def outbox_state(service: Any) -> dict[str, Any]:
+    """Every outbox message of a service: the ones not done, and the id of each code email
+    that is still due (the newest code of an operation still waiting for it)."""
+    out = service.shell("""
 import json
-from django.db.models import Sum
-from operations.models import Operation
-rows = Operation.objects.filter(kind="payment", customer__email__startswith="fault-").values(
-    "customer__email").annotate(sends=Sum("code_sends"))
-print(json.dumps({r["customer__email"]: r["sends"] for r in rows}))
+from paylib.outbox.models import Message
+pending = list(Message.objects.filter(done_at__isnull=True).values_list("pk", "kind", "last_error"))
+due = []
+try:
+    from operations.models import Operation
+except ImportError:
+    Operation = None
+if Operation is not None:
+    waiting = Operation.objects.filter(status="awaiting_code", customer__email__startswith="fault-")
+    keys = {f"code:{op.pk}:{op.code_sends}": op.customer.email for op in waiting}
+    due = [[m.pk, keys[m.key]] for m in Message.objects.filter(key__in=keys)]
+print(json.dumps({"not_done": pending, "due_codes": due, "total": Message.objects.count()}))
 """)
-        .strip()
-        .splitlines()[-1]
-    )
-    for email in sorted({journey.buyer.email for journey in journeys}):
-        issued, delivered = sends.get(email, 0), len(code_emails(stack, email))
-        if issued != delivered:
-            problems.append(f"code emails to {email}: {issued} issued, {delivered} delivered")
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def outbox_ids(stack: Stack, domain: str) -> Counter[int]:
+    """How many times each outbox message of a service (by its sender's domain) arrived."""
+    pattern = re.compile(rf"<outbox\.(\d+)\.\d+@{re.escape(domain)}>")
+    found: Counter[int] = Counter()
+    for message in stack.smtp.messages:
+        match = pattern.fullmatch(str(message["Message-ID"]).strip())
+        if match:
+            found[int(match[1])] += 1
+    return found
+
+
+def check_emails(
+    stack: Stack, journeys: list[Journey], state: dict[str, Any], duplicates: dict[str, int]
+) -> list[str]:
+    """Every email that became due went out: each service's outbox has nothing pending, the
+    newest code of every operation still waiting for one arrived, each paid deal's emails
+    went once to the buyer and once to the seller (by Message-ID), none for a deal that was
+    not paid; and no message arrived twice but for a worker killed in the moment between
+    the server's acceptance and the commit (counted into ``duplicates``)."""
+    problems = []
+    for name, service, domain in (
+        ("bank", stack.bank, "bank.localhost"),
+        ("marketplace", stack.market, "marketplace.localhost"),
+    ):
+        outbox = outbox_state(service)
+        arrived = outbox_ids(stack, domain)
+        problems += [
+            f"{name} outbox message {m} ({k}) not delivered: {e}" for m, k, e in outbox["not_done"]
+        ]
+        # A worker killed between the mail server's "250 OK" and the commit that marks the
+        # message done sends it again, with the same Message-ID (docs/architecture.md,
+        # the outbox): at most once per kill of a worker, never more than twice.
+        repeated = {m: n for m, n in arrived.items() if n > 1}
+        duplicates[name] = len(repeated)
+        problems += [
+            f"{name} email of outbox message {m} arrived {n} times"
+            for m, n in repeated.items()
+            if n > 2
+        ]
+        problems += [
+            f"{name}: the due code email {m} to {email} never arrived"
+            for m, email in outbox["due_codes"]
+            if not arrived[m]
+        ]
     paid = {deal for deal, status in state["payments"].values() if status == "succeeded"}
     received: Counter[tuple[int, str]] = Counter()
+    seen: set[str] = set()
     for message in stack.smtp.messages:
         found = re.search(r"#(\d+) is paid", str(message["Subject"]))
-        if found:
+        if found and str(message["Message-ID"]) not in seen:  # a repeat is counted above
+            seen.add(str(message["Message-ID"]))
             received[(int(found[1]), str(message["To"]))] += 1
     seller = "seller@demo.test"
     for journey in journeys:

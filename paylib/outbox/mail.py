@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Message
+from .services import mark_done
 
 
 def message_id_for(message: Message) -> str:
@@ -35,11 +36,21 @@ def send_templated(
         subject = render_to_string(f"{templates}_subject.txt", context).strip()
         text = render_to_string(f"{templates}.txt", context)
         html = render_to_string(f"{templates}.html", context)
+    connection = get_connection()
     email = EmailMultiAlternatives(
         " ".join(subject.split()),
         text,
         to=list(to),
         headers={"Message-ID": message_id_for(message)},
+        connection=connection,
     )
     email.attach_alternative(html, "text/html")
-    email.send()
+    # Opened here, the connection stays open after the send: the message is marked done as
+    # soon as the server has accepted it, before the goodbye to the server, so that a worker
+    # killed now sends it again only if it dies within those few milliseconds.
+    connection.open()
+    try:
+        email.send()
+        mark_done(message)
+    finally:
+        connection.close()

@@ -84,12 +84,26 @@ def deliver(message_id: int) -> str:
     try:
         handler_for(message.kind)(message)
     except Exception as error:
+        if message.done_at is not None:  # done, and failed only afterwards (closing SMTP)
+            logger.warning("Outbox %s delivered; then: %s", message, error)
+            return "done"
         return _after_failure(message, error)
-    done: dict[str, Any] = {"done_at": timezone.now(), "claimed_until": None, "last_error": ""}
+    mark_done(message)
+    return "done"
+
+
+def mark_done(message: Message) -> None:
+    """Record that ``message`` was delivered. ``deliver`` calls it when the handler returns;
+    a handler may call it earlier, the moment its effect has happened (an email the server
+    accepted, before the connection is closed), to make the window in which a killed worker
+    would deliver it again as short as it can be. A second call changes nothing."""
+    if message.done_at is not None:
+        return
+    message.done_at = timezone.now()
+    done: dict[str, Any] = {"done_at": message.done_at, "claimed_until": None, "last_error": ""}
     if scrubs(message.kind):
         done["payload"] = {}
-    _persist(lambda: Message.objects.filter(pk=message.pk).update(**done))
-    return "done"
+    _persist(lambda: Message.objects.filter(pk=message.pk, done_at__isnull=True).update(**done))
 
 
 def _after_failure(message: Message, error: Exception) -> str:

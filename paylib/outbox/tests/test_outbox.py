@@ -196,3 +196,30 @@ def test_an_email_keeps_its_message_id_on_every_attempt(settings: Any) -> None:
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert ids == [message_id_for(message)] * 2
     assert mail.outbox[0].subject == "Hello, Ann"
+
+
+def test_an_email_is_done_once_the_server_accepts_it_even_if_saying_goodbye_fails(
+    settings: Any,
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [TEMPLATES]}]
+    message = services.enqueue("test.mail", {"to": "ann@example.com"})
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.close", side_effect=OSError("reset")
+    ):
+        assert services.deliver(message.pk) == "done"
+    message.refresh_from_db()
+    assert message.done_at is not None
+    assert services.sweep() == 0
+    assert len(mail.outbox) == 1
+
+
+@handler("test.mail")
+def mail_handler(message: Message) -> None:
+    send_templated(
+        message,
+        to=[message.payload["to"]],
+        language="en",
+        templates="outbox_tests/hello",
+        context={"name": "Ann"},
+    )
