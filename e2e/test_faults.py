@@ -4,7 +4,8 @@ services are ended. Afterwards money is conserved, every payment is final, every
 that became due went out (once, but for a worker killed between the mail server's
 acceptance and the commit: see ``check_emails``), and no answer was a 500.
 
-``make test-faults``, part of ``make test``. A stack of its own on a Redis of its own. The findings go to ``test-artifacts/<E2E_NAME>_faults-report.json`` too.
+``make test-faults``, part of ``make test``. A stack of its own on a Redis of its own.
+The findings go to ``test-artifacts/<E2E_NAME>_faults-report.json`` too.
 """
 
 from __future__ import annotations
