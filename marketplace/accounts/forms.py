@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.idempotency import IdempotencyKeyField
 from paylib.errors import ApplicationError
 
 from .services import check_account_number
@@ -17,6 +18,7 @@ class AccountAddForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"required": _("Enter the account number.")},
     )
+    idempotency_key = IdempotencyKeyField()
 
     def clean_number(self) -> str:
         try:

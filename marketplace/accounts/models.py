@@ -33,6 +33,9 @@ class SettlementAccount(models.Model):
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=64, default=new_link_key, editable=False
     )
+    #: The add form's idempotency key of the attempt that asked for the current code: the
+    #: same form sent again (a double click) asks for no second code.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, editable=False)
     bank_operation_id = models.CharField(_("bank operation"), max_length=64, blank=True)
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)
     is_default_payout = models.BooleanField(_("default for payouts"), default=False)

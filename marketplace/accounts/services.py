@@ -10,6 +10,8 @@ limited (``banking.limits``).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -67,9 +69,12 @@ def _refusal(error: BankError, *, field: str | None = None) -> ApplicationError:
     return ApplicationError(refusal_text(error, about="link"), code=error.code, field=field)
 
 
-def _pending_row(user: User, number: str) -> tuple[SettlementAccount, bool]:
-    """The row this attempt uses, new or an earlier pending one (True if created), with
-    the email it asks for counted against the user's budget."""
+def _pending_row(
+    user: User, number: str, form_key: uuid.UUID | None
+) -> tuple[SettlementAccount, bool, bool]:
+    """The row this attempt uses, new or an earlier pending one, with the email it asks for
+    counted against the user's budget. Returns (row, created, repeat): ``repeat`` when the
+    same form was sent again after its code was asked for, so no new code is asked."""
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
         account = (
@@ -77,24 +82,37 @@ def _pending_row(user: User, number: str) -> tuple[SettlementAccount, bool]:
         )
         created = account is None
         if account is None:
-            account = SettlementAccount.objects.create(user=user, number=number)
+            account = SettlementAccount.objects.create(user=user, number=number, form_key=form_key)
         elif account.status == Status.LINKED:
+            if form_key is not None and account.form_key == form_key:
+                return account, False, True  # the form that linked it, sent again
             raise ApplicationError(_("This account is already linked."), field="number")
+        elif form_key is not None and account.form_key == form_key and account.bank_operation_id:
+            return account, False, True
         elif account.bank_operation_id:
             # The earlier request reached the bank: this is a new attempt with a new code.
             account.idempotency_key = new_link_key()
-            account.save(update_fields=["idempotency_key"])
+            account.form_key = form_key
+            account.save(update_fields=["idempotency_key", "form_key"])
         # A retry after a timeout carries the same key and is not counted twice.
         attempt_reserve(user=user, kind=Kind.LINK_EMAIL, key=account.idempotency_key)
-    return account, created
+    return account, created, False
 
 
-def settlement_account_add(*, user: User, number: str) -> SettlementAccount:
-    """Ask the bank to link ``number``; the bank emails its owner a code."""
+def settlement_account_add(
+    *, user: User, number: str, form_key: uuid.UUID | None = None
+) -> SettlementAccount:
+    """Ask the bank to link ``number``; the bank emails its owner a code.
+
+    ``form_key`` is the add form's idempotency key: the same form sent twice (a double
+    click, a resent POST) asks for one code, and the second answer is the first one's row.
+    """
     number = check_account_number(number)
     _check_not_linked_elsewhere(user.pk, number, field="number")
     budget_check(user=user, kind=Kind.CODE)  # a code he could not use is not sent
-    account, created = _pending_row(user, number)
+    account, created, repeat = _pending_row(user, number, form_key)
+    if repeat:
+        return account
     key = account.idempotency_key
     try:
         info = bank_call(

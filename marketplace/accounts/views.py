@@ -28,7 +28,11 @@ def account_add(request: HttpRequest) -> HttpResponse:
     form = AccountAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.settlement_account_add(user=user, number=form.cleaned_data["number"])
+            account = services.settlement_account_add(
+                user=user,
+                number=form.cleaned_data["number"],
+                form_key=form.cleaned_data["idempotency_key"],
+            )
         except ApplicationError as error:
             add_application_error(form, error)
         else:
