@@ -93,7 +93,7 @@ class BalanceView(APIView):
         account = linked_account_get(client=request_client(request), number=_number(number))
         return Response(
             s.BalanceOut(
-                {"account": account.number, "available": account.balance, "currency": "RUB"}
+                {"account": account.number, "available": account.available, "currency": "RUB"}
             ).data
         )
 

@@ -195,3 +195,14 @@ def test_another_clients_hold_and_a_made_up_id_are_not_found(
     assert error_code(call(api, "not-a-uuid")) == (404, "hold_not_found")
     assert Hold.objects.get().status == "pending"
     assert ApiClient.objects.count() == 2
+
+
+def test_the_balance_call_answers_what_is_available_not_what_is_held(
+    api: SignedClient, parties: dict[str, Account]
+) -> None:
+    """It answered the whole balance: a platform checking it before a payment was told held
+    money could pay."""
+    placed_hold(api, parties, seller="570.00", platform="30.00")
+    balance = api.get(f"/api/v1/accounts/{parties['payer'].number}/balance/").json()
+    assert balance["available"] == "400.00"
+    assert money(parties["payer"]) == [(1000_00, 600_00)]
