@@ -71,6 +71,10 @@ def hold_place(
         payer = accounts_lock([account_id])[account_id]
         if payer.kind != Account.Kind.CUSTOMER or not payer.is_open:
             raise AccountBlocked(f"Account {payer.number} cannot hold money.")
+        payee_ids = [p.account_id for p in payees]
+        if Account.objects.filter(pk__in=payee_ids, status=Account.Status.BLOCKED).exists():
+            # As a payment to it would be: no money is promised to a blocked account.
+            raise AccountBlocked("A payee's account is blocked.")
         if payer.balance - payer.held < amount:
             raise InsufficientFunds(f"Account {payer.number} has insufficient funds.")
         payer.held += amount

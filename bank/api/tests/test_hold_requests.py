@@ -209,3 +209,13 @@ def test_placed_holds_are_read_by_their_id(api: SignedClient, parties: dict[str,
         "0.00",
         [],
     )
+
+
+def test_a_payee_blocked_since_the_request_is_not_held_for(
+    api: SignedClient, parties: dict[str, Account]
+) -> None:
+    op, key = confirmed_hold_request(api, parties)
+    Account.objects.filter(pk=parties["seller"].pk).update(status=Account.Status.BLOCKED)
+    assert error_code(place(api, parties, op, key)) == (422, "account_blocked")
+    assert Operation.objects.get(public_id=op).failure_reason == "account_blocked"
+    assert (Hold.objects.count(), fresh(parties["payer"]).held) == (0, 0)
