@@ -37,7 +37,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "unsupported_media_type": (415, "the body is not `application/json`"),
     "account_not_available": (422, "no such account, or not linked to this client"),
     "account_blocked": (422, "the account is blocked"),
-    "insufficient_funds": (422, "the balance does not cover the amount"),
+    "insufficient_funds": (
+        422,
+        "the available balance (the balance less what is held) does not cover the amount; "
+        "for a refund, a payee's",
+    ),
     "invalid_code": (422, "the code is not right; `attempts_left` says how many remain"),
     "code_expired": (422, "the code has expired; ask for a new one"),
     "resend_too_soon": (429, "a code was sent moments ago; `retry_after` says how long to wait"),
@@ -56,7 +60,20 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         429,
         "the account was sent too many codes nobody used; `retry_after` says how long to wait",
     ),
+    "hold_not_found": (404, "no such hold of this client"),
+    "already_captured": (409, "the hold was captured already"),
+    "already_voided": (409, "the hold was released already"),
+    "hold_expired": (409, "the hold's time is up: it cannot be captured, its money went back"),
+    "not_captured": (409, "only a captured hold can be refunded"),
+    "exceeds_hold_amount": (422, "the capture is more than the held amount"),
+    "refund_exceeds_capture": (
+        422,
+        "the refund is more than what was captured and not yet refunded (`refundable`)",
+    ),
 }
+
+#: The refusals of a hold that has ended (capture, void).
+HOLD_ENDED_ERRORS = ("already_captured", "already_voided", "hold_expired")
 
 #: The refusals of the wrong-code and code-email budgets (operations/budget.py).
 CODE_BUDGET_ERRORS = ("account_codes_blocked", "code_email_limit")
@@ -77,6 +94,9 @@ NUMBER_PARAMETER = OpenApiParameter(
 )
 OPERATION_ID_PARAMETER = OpenApiParameter(
     "operation_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The operation's id."
+)
+HOLD_ID_PARAMETER = OpenApiParameter(
+    "hold_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The hold's id."
 )
 
 
@@ -107,6 +127,7 @@ def _error_schema(codes: list[str]) -> dict[str, Any]:
                     "fields": {"description": "Per-field messages of a validation_error."},
                     "attempts_left": {"type": "integer", "minimum": 0},
                     "retry_after": {"type": "integer", "minimum": 1},
+                    "refundable": dict(_AMOUNT_TEXT),
                 },
             }
         },

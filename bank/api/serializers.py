@@ -78,6 +78,12 @@ class OperationOut(serializers.ModelSerializer):
     amount = AmountField()
     payees = serializers.SerializerMethodField()
     attempts_left = serializers.IntegerField(source="code_attempts_left")
+    hold = serializers.UUIDField(
+        source="hold.public_id",
+        allow_null=True,
+        default=None,
+        help_text="A hold request's hold, once placed; null otherwise.",
+    )
 
     class Meta:
         model = Operation
@@ -93,6 +99,8 @@ class OperationOut(serializers.ModelSerializer):
             "attempts_left",
             "code_sends",
             "failure_reason",
+            "hold_until",
+            "hold",
             "created_at",
             "confirmed_at",
             "finished_at",

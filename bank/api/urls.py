@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import hold_views, views
 
 app_name = "api"
 
@@ -25,4 +25,14 @@ urlpatterns = [
         views.ExecuteView.as_view(),
         name="operation-execute",
     ),
+    path("hold-requests/", hold_views.HoldRequestView.as_view(), name="hold-request"),
+    path(
+        "operations/<str:operation_id>/place/",
+        hold_views.HoldPlaceView.as_view(),
+        name="operation-place",
+    ),
+    path("holds/<str:hold_id>/", hold_views.HoldDetailView.as_view(), name="hold"),
+    path("holds/<str:hold_id>/capture/", hold_views.HoldCaptureView.as_view(), name="hold-capture"),
+    path("holds/<str:hold_id>/void/", hold_views.HoldVoidView.as_view(), name="hold-void"),
+    path("holds/<str:hold_id>/refunds/", hold_views.HoldRefundView.as_view(), name="hold-refund"),
 ]

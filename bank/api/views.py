@@ -27,7 +27,7 @@ from .schema import (
 _ACCOUNT_ERRORS = ("account_not_available", "account_blocked")
 
 
-def _payees(data: dict[str, Any]) -> list[services.Payee]:
+def payees_of(data: dict[str, Any]) -> list[services.Payee]:
     return [services.Payee(p["account"], p["amount"]) for p in data["payees"]]
 
 
@@ -38,7 +38,7 @@ def _number(number: str) -> str:
     return str(data.validated_data["account"])
 
 
-def _operation_response(operation: Any, *, created: bool = False) -> Response:
+def operation_response(operation: Any, *, created: bool = False) -> Response:
     return Response(
         s.OperationOut(operation).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -64,7 +64,7 @@ class LinkCreateView(APIView):
             account_number=data.validated_data["account"],
             idempotency_key=data.validated_data["idempotency_key"],
         )
-        return _operation_response(operation, created=created)
+        return operation_response(operation, created=created)
 
 
 class LinkRevokeView(APIView):
@@ -93,7 +93,7 @@ class BalanceView(APIView):
         account = linked_account_get(client=request_client(request), number=_number(number))
         return Response(
             s.BalanceOut(
-                {"account": account.number, "available": account.balance, "currency": "RUB"}
+                {"account": account.number, "available": account.available, "currency": "RUB"}
             ).data
         )
 
@@ -116,12 +116,12 @@ class PaymentCreateView(APIView):
         operation, created = services.payment_request(
             client=request_client(request),
             payer_number=v["payer_account"],
-            payees=_payees(v),
+            payees=payees_of(v),
             amount=v["amount"],
             description=v["description"],
             idempotency_key=v["idempotency_key"],
         )
-        return _operation_response(operation, created=created)
+        return operation_response(operation, created=created)
 
 
 class OperationDetailView(APIView):
@@ -130,7 +130,7 @@ class OperationDetailView(APIView):
     )
     def get(self, request: Request, operation_id: str) -> Response:
         """An operation's status, for the platform's reconciliation."""
-        return _operation_response(
+        return operation_response(
             operation_get_for_client(client=request_client(request), operation_id=operation_id)
         )
 
@@ -156,7 +156,7 @@ class CodeResendView(APIView):
     @idempotent
     def post(self, request: Request, operation_id: str) -> Response:
         """Email a new code; the previous one stops working."""
-        return _operation_response(
+        return operation_response(
             services.code_resend(client=request_client(request), operation_id=operation_id)
         )
 
@@ -216,7 +216,7 @@ class ExecuteView(APIView):
             operation_id=operation_id,
             key=v["key"],
             payer_number=v["payer_account"],
-            payees=_payees(v),
+            payees=payees_of(v),
             amount=v["amount"],
         )
-        return _operation_response(operation)
+        return operation_response(operation)

@@ -88,12 +88,19 @@ class HoldAdmin(ReadOnlyAdmin):
         "captured_display",
         "refunded_display",
         "capture_posting",
+        "hold_request",
     )
     readonly_fields = fields
     inlines = [HoldLegInline, RefundInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Hold]:
         return super().get_queryset(request).select_related("account", "client")
+
+    @admin.display(description=_("hold request"))
+    def hold_request(self, hold: Hold) -> str:
+        """The operation whose confirmed code placed the hold."""
+        operation = getattr(hold, "operation", None)
+        return str(operation.public_id) if operation is not None else "—"
 
     @admin.display(description=_("held"), ordering="amount")
     def amount_display(self, hold: Hold) -> str:

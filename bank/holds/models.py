@@ -118,7 +118,12 @@ class HoldLeg(models.Model):
 
 
 class Refund(models.Model):
-    """Money the payees of a captured hold gave back to the payer: one balanced posting."""
+    """Money the payees of a captured hold gave back to the payer: one balanced posting.
+
+    ``idempotency_key`` is the platform's key of the refund request: the same key on the
+    same hold finds this refund again, for as long as the hold exists, so that no replay
+    gives money back twice (the API's stored answers are kept for a day only).
+    """
 
     public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     hold = models.ForeignKey(
@@ -129,6 +134,9 @@ class Refund(models.Model):
         Posting, verbose_name=_("posting"), on_delete=models.PROTECT, related_name="refund"
     )
     created_at = models.DateTimeField(_("refunded"), auto_now_add=True)
+    idempotency_key = models.CharField(  # noqa: DJ001 - NULL: refunds made without a key
+        _("idempotency key"), max_length=64, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("refund")
@@ -136,6 +144,9 @@ class Refund(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["hold", "idempotency_key"], name="refund_idempotency_key"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.core.exceptions import ValidationError
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from api.models import ApiClient
 from ledger.models import Account
 from ledger.selectors import Violation
 
+from .errors import HoldNotFound
 from .models import Hold, HoldLeg, Refund
 from .state import HoldStatus
+
+
+def hold_get_for_client(*, client: ApiClient, hold_id: uuid.UUID | str) -> Hold:
+    """The client's own hold; another client's is as good as missing (404)."""
+    try:
+        return Hold.objects.select_related("account").get(public_id=hold_id, client=client)
+    except (Hold.DoesNotExist, ValueError, ValidationError):
+        raise HoldNotFound("No such hold.") from None
+
+
+def holds_of_payer(account: Account) -> QuerySet[Hold]:
+    """The holds on ``account`` as payer, newest first, each with its payees and refunds."""
+    legs = HoldLeg.objects.select_related("account__customer").order_by("position")
+    return (
+        Hold.objects.filter(account=account)
+        .prefetch_related(Prefetch("legs", queryset=legs), "refunds")
+        .order_by("-id")
+    )
 
 
 def _sum(rows: QuerySet[Any], *, by: str, field: str = "amount") -> Coalesce:

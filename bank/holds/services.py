@@ -8,6 +8,7 @@ holds (a PostgreSQL trigger checks it at commit), and the account's available ba
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,8 @@ from api.models import ApiClient
 from ledger.errors import AccountBlocked, InsufficientFunds, UnbalancedPosting
 from ledger.models import Account, Posting
 from ledger.services import Leg, accounts_lock, posting_create
+from operations.errors import IdempotencyConflict
+from paylib.money import format_amount
 
 from .errors import (
     AlreadyCaptured,
@@ -30,6 +33,7 @@ from .errors import (
     RefundExceedsCapture,
 )
 from .models import Hold, HoldLeg, Refund
+from .selectors import hold_get_for_client
 from .split import split_proportionally
 from .state import HOLD, HoldStatus
 
@@ -67,6 +71,10 @@ def hold_place(
         payer = accounts_lock([account_id])[account_id]
         if payer.kind != Account.Kind.CUSTOMER or not payer.is_open:
             raise AccountBlocked(f"Account {payer.number} cannot hold money.")
+        payee_ids = [p.account_id for p in payees]
+        if Account.objects.filter(pk__in=payee_ids, status=Account.Status.BLOCKED).exists():
+            # As a payment to it would be: no money is promised to a blocked account.
+            raise AccountBlocked("A payee's account is blocked.")
         if payer.balance - payer.held < amount:
             raise InsufficientFunds(f"Account {payer.number} has insufficient funds.")
         payer.held += amount
@@ -182,7 +190,38 @@ def holds_expire_due(*, now: datetime | None = None, limit: int = 500) -> int:
     return sum(hold_expire(hold_id=pk, now=now) for pk in ids)
 
 
-def refund_create(*, hold_id: int, amount: int) -> Refund:
+def hold_get_current(*, client: ApiClient, hold_id: uuid.UUID | str) -> Hold:
+    """The client's hold as it stands now: a pending one whose time is up is expired first,
+    so that no read shows as held what can no longer be captured."""
+    hold = hold_get_for_client(client=client, hold_id=hold_id)
+    if hold.status == HoldStatus.PENDING and hold.expires_at <= timezone.now():
+        hold_expire(hold_id=hold.pk)
+        hold.refresh_from_db()
+    return hold
+
+
+def hold_refund(*, hold_id: int, amount: int, idempotency_key: str) -> tuple[Refund, bool]:
+    """``refund_create`` once per key: the refund and whether this call made it.
+
+    The key is kept with the refund, so that a repeat finds it for as long as the hold
+    exists (the API's stored answers last a day); the key with another amount is refused.
+    """
+    with transaction.atomic():
+        _locked(hold_id)
+        existing = Refund.objects.filter(hold_id=hold_id, idempotency_key=idempotency_key).first()
+        if existing is None:
+            return refund_create(
+                hold_id=hold_id, amount=amount, idempotency_key=idempotency_key
+            ), True
+    if existing.amount != amount:
+        raise IdempotencyConflict(
+            "This idempotency key was already used with different data.",
+            field="idempotency_key",
+        )
+    return existing, False
+
+
+def refund_create(*, hold_id: int, amount: int, idempotency_key: str | None = None) -> Refund:
     """Give ``amount`` of a captured hold back to the payer, taken from each payee in
     proportion to what he still has of the capture. Refused, with nothing written, if it
     exceeds what is left to refund or a payee's available balance does not cover his share."""
@@ -195,7 +234,8 @@ def refund_create(*, hold_id: int, amount: int) -> Refund:
                 "A refund must be more than zero and at most what was captured and not yet "
                 "refunded.",
                 field="amount",
-                extra={"refundable": hold.captured - hold.refunded},
+                # Roubles, as every amount the API answers (it was kopecks, read as roubles).
+                extra={"refundable": format_amount(hold.captured - hold.refunded)},
             )
         legs = list(hold.legs.order_by("position"))
         shares = split_proportionally(amount, [leg.captured - leg.refunded for leg in legs])
@@ -212,4 +252,6 @@ def refund_create(*, hold_id: int, amount: int) -> Refund:
         HoldLeg.objects.bulk_update(legs, ["refunded"])
         hold.refunded += amount
         hold.save(update_fields=["refunded"])
-        return Refund.objects.create(hold=hold, amount=amount, posting=posting)
+        return Refund.objects.create(
+            hold=hold, amount=amount, posting=posting, idempotency_key=idempotency_key
+        )

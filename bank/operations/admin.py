@@ -66,14 +66,26 @@ class OperationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fieldsets = (
         (None, {"fields": ("public_id", "client", "kind", "status", "failure_reason")}),
-        (_("Payment"), {"fields": ("account", "customer", "amount_display", "description")}),
+        (
+            _("Payment or hold"),
+            {"fields": ("account", "customer", "amount_display", "description", "hold_until")},
+        ),
         (
             _("Confirmation code"),
             {"fields": ("code_expires_at", "code_attempts_left", "code_sends", "code_sent_at")},
         ),
         (
             _("History"),
-            {"fields": ("idempotency_key", "created_at", "confirmed_at", "finished_at", "posting")},
+            {
+                "fields": (
+                    "idempotency_key",
+                    "created_at",
+                    "confirmed_at",
+                    "finished_at",
+                    "posting",
+                    "hold",
+                )
+            },
         ),
     )
     readonly_fields = flatten_fieldsets(fieldsets)

@@ -1,15 +1,16 @@
 """Confirmation codes and operation keys, stored only as keyed hashes.
 
 Modelled on ``django.contrib.auth.tokens``: a small class with an injectable clock.
-A code's hash covers the operation's data (payer, amount, payees) and which code of the
-operation it is, so the code stops matching if the data change or a new code is sent.
+A code's hash covers the operation's data (payer, amount, payees, and how long a hold
+request may hold the money) and which code of the operation it is, so the code stops
+matching if the data change or a new code is sent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -24,16 +25,17 @@ def operation_binding(operation: Operation) -> str:
     legs = ",".join(
         f"{leg.account.number}:{leg.amount}" for leg in operation.legs.select_related("account")
     )
-    return "|".join(
-        [
-            str(operation.public_id),
-            operation.kind,
-            operation.account.number,
-            str(operation.amount),
-            legs,
-            str(operation.code_sends),
-        ]
-    )
+    parts = [
+        str(operation.public_id),
+        operation.kind,
+        operation.account.number,
+        str(operation.amount),
+        legs,
+        str(operation.code_sends),
+    ]
+    if operation.hold_until is not None:  # a hold request's code vouches for its time too
+        parts.append(operation.hold_until.astimezone(UTC).isoformat())  # as stored: in UTC
+    return "|".join(parts)
 
 
 class ConfirmationCodes:

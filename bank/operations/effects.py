@@ -1,5 +1,6 @@
-"""What operations deliver through the outbox: the emails with confirmation codes, and the
-one that tells a customer his account's codes were blocked."""
+"""What operations deliver through the outbox: the emails with confirmation codes (of links,
+payments and hold requests), and the one that tells a customer his account's codes were
+blocked."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from paylib.money import format_rub
 from paylib.outbox.mail import send_templated
@@ -51,6 +52,7 @@ def send_code_email(message: Message) -> None:
             (leg.account.number, leg.account.customer, format_rub(leg.amount, language=language))
             for leg in operation.legs.select_related("account__customer")
         ],
+        "hold_until": _moment(operation, language),
         "minutes": settings.CONFIRMATION_CODE_TTL // 60,
         "bank_name": settings.BANK_NAME,
     }
@@ -62,6 +64,16 @@ def send_code_email(message: Message) -> None:
         context=context,
     )
     logger.info("Sent code %d of operation %s", payload["sends"], operation.public_id)
+
+
+def _moment(operation: Operation, language: str) -> str:
+    """Until when a hold request may hold the money, as its customer reads a date: in his
+    language, in the bank's time zone, which it names."""
+    if operation.hold_until is None:
+        return ""
+    moment = timezone.localtime(operation.hold_until)
+    with translation.override(language):
+        return f"{formats.date_format(moment, 'DATETIME_FORMAT')} ({moment:%Z})"
 
 
 @handler(CODES_BLOCKED_EMAIL)

@@ -1,4 +1,8 @@
-"""Carrying out a confirmed payment: the one place where an operation moves money."""
+"""Carrying out a confirmed payment: the one place where an operation moves money.
+
+Its checks (the key, the confirmed data, the link, the execute window) are those of placing
+a confirmed hold request too (``operations.hold_requests``).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from .services import Payee
 from .state import FailureReason, Role, Status
 
 
-def _payment_data_matches(
+def confirmed_data_match(
     operation: Operation,
     legs: list[OperationLeg],
     *,
@@ -27,6 +31,7 @@ def _payment_data_matches(
     payees: list[Payee],
     amount: int,
 ) -> bool:
+    """The platform's data are the ones its customer confirmed: payer, amount, payees."""
     confirmed = [(leg.account.number, leg.amount) for leg in legs]
     requested = [(p.account_number, p.amount) for p in payees]
     return (
@@ -34,6 +39,46 @@ def _payment_data_matches(
         and operation.amount == amount
         and confirmed == requested
     )
+
+
+def confirmed_operation_lock(
+    *,
+    client: ApiClient,
+    operation_id: str,
+    kind: str,
+    key: str,
+    payer_number: str,
+    payees: list[Payee],
+    amount: int,
+) -> tuple[Operation, list[OperationLeg]]:
+    """The client's operation of ``kind`` under its row lock, with its legs, if ``key`` is
+    its key and the data are the confirmed ones; refused (nothing done) otherwise.
+
+    Call inside ``transaction.atomic``.
+    """
+    operation = operation_get_for_client(client=client, operation_id=operation_id, for_update=True)
+    if operation.kind != kind or not operation_key_matches(operation, key):
+        raise InvalidKey("The key does not match this operation.", field="key")
+    legs = list(operation.legs.select_related("account"))  # read once, used twice
+    if not confirmed_data_match(
+        operation, legs, payer_number=payer_number, payees=payees, amount=amount
+    ):
+        raise PaymentDataMismatch(
+            "The payment data differ from the confirmed operation; nothing was done."
+        )
+    return operation, legs
+
+
+def unexecutable_reason(operation: Operation) -> str:
+    """Why a confirmed operation can no longer be carried out (a ``FailureReason``), or ""."""
+    still_linked = AccountLink.objects.filter(
+        client_id=operation.client_id, account_id=operation.account_id, revoked_at__isnull=True
+    ).exists()
+    if not still_linked:
+        return FailureReason.ACCOUNT_NOT_LINKED
+    if execute_window_passed(operation, timezone.now()):
+        return FailureReason.EXPIRED
+    return ""
 
 
 def operation_execute(
@@ -52,18 +97,15 @@ def operation_execute(
     row; the first moves the money, the rest find it done.
     """
     with transaction.atomic():
-        operation = operation_get_for_client(
-            client=client, operation_id=operation_id, for_update=True
+        operation, legs = confirmed_operation_lock(
+            client=client,
+            operation_id=operation_id,
+            kind=Operation.Kind.PAYMENT,
+            key=key,
+            payer_number=payer_number,
+            payees=payees,
+            amount=amount,
         )
-        if operation.kind != Operation.Kind.PAYMENT or not operation_key_matches(operation, key):
-            raise InvalidKey("The key does not match this operation.", field="key")
-        legs = list(operation.legs.select_related("account"))  # read once, used twice
-        if not _payment_data_matches(
-            operation, legs, payer_number=payer_number, payees=payees, amount=amount
-        ):
-            raise PaymentDataMismatch(
-                "The payment data differ from the confirmed operation; nothing was done."
-            )
         if operation.status in (Status.DONE, Status.FAILED):
             return operation
         if operation.status != Status.CONFIRMED:
@@ -74,14 +116,7 @@ def operation_execute(
 
 def _post(operation: Operation, legs: list[OperationLeg]) -> None:
     """Move the money, or fail the operation for good with the reason."""
-    still_linked = AccountLink.objects.filter(
-        client_id=operation.client_id, account_id=operation.account_id, revoked_at__isnull=True
-    ).exists()
-    reason = ""
-    if not still_linked:
-        reason = FailureReason.ACCOUNT_NOT_LINKED
-    elif execute_window_passed(operation, timezone.now()):
-        reason = FailureReason.EXPIRED
+    reason = unexecutable_reason(operation)
     if reason:
         operation_transition(operation, to=Status.FAILED, role=Role.CLIENT, reason=reason)
         return

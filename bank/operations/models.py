@@ -1,4 +1,5 @@
-"""Operations that a customer confirms with an emailed code: account links and payments."""
+"""Operations that a customer confirms with an emailed code: account links, payments and
+hold requests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiClient
+from holds.models import Hold
 from ledger.models import Account, Posting
 
 from . import state
@@ -44,7 +46,7 @@ class AccountLink(models.Model):
 
 
 class Operation(models.Model):
-    """An account link or a payment, confirmed by an emailed code.
+    """An account link, a payment or a hold request, confirmed by an emailed code.
 
     Its status moves only through ``operations.lifecycle.operation_transition``, by the
     table in ``operations.state``.
@@ -97,6 +99,21 @@ class Operation(models.Model):
         blank=True,
         related_name="operation",
     )
+    hold_until = models.DateTimeField(
+        _("hold until"),
+        null=True,
+        blank=True,
+        help_text=_("A hold request's: the latest moment the money may stay held."),
+    )
+    hold = models.OneToOneField(
+        Hold,
+        verbose_name=_("hold"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operation",
+        help_text=_("The hold this request placed: one at most."),
+    )
     failure_reason = models.CharField(_("failure reason"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -111,12 +128,21 @@ class Operation(models.Model):
                 fields=["client", "idempotency_key"], name="operation_idempotency_key"
             ),
             models.CheckConstraint(
-                condition=Q(kind="link", amount=0) | Q(kind="payment", amount__gt=0),
+                condition=Q(kind="link", amount=0) | Q(kind__in=["payment", "hold"], amount__gt=0),
                 name="operation_amount_by_kind",
             ),
             models.CheckConstraint(
                 condition=~Q(status="done", kind="payment") | Q(posting__isnull=False),
                 name="done_payment_has_posting",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="hold", hold_until__isnull=False)
+                | (~Q(kind="hold") & Q(hold_until__isnull=True, hold__isnull=True)),
+                name="operation_hold_fields_by_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done", kind="hold") | Q(hold__isnull=False),
+                name="done_hold_request_has_hold",
             ),
         ]
         indexes = [models.Index(fields=["customer", "-id"], name="operation_customer_newest")]
@@ -126,7 +152,7 @@ class Operation(models.Model):
 
 
 class OperationLeg(models.Model):
-    """A payee of a payment operation and the amount it receives."""
+    """A payee of a payment or a hold request and the amount it receives."""
 
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="legs")
     account = models.ForeignKey(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -170,15 +170,41 @@ def payment_request(
     idempotency_key: str,
 ) -> tuple[Operation, bool]:
     """Create a payment operation and email its owner the code that confirms it."""
-    request_hash = fingerprint(
-        {
-            "kind": "payment",
-            "payer": payer_number,
-            "amount": amount,
-            "payees": [[p.account_number, p.amount] for p in payees],
-            "description": description,
-        }
+    return money_request(
+        kind=Operation.Kind.PAYMENT,
+        client=client,
+        payer_number=payer_number,
+        payees=payees,
+        amount=amount,
+        description=description,
+        idempotency_key=idempotency_key,
     )
+
+
+def money_request(
+    *,
+    kind: str,
+    client: ApiClient,
+    payer_number: str,
+    payees: list[Payee],
+    amount: int,
+    description: str,
+    idempotency_key: str,
+    hold_until: datetime | None = None,
+) -> tuple[Operation, bool]:
+    """Create a payment or a hold request (``operations.hold_requests``): the payer's
+    account linked to ``client``, the payees' open, the available balance enough; then the
+    owner is emailed the code. A repeat of the key with the same data finds the operation."""
+    data = {
+        "kind": kind,
+        "payer": payer_number,
+        "amount": amount,
+        "payees": [[p.account_number, p.amount] for p in payees],
+        "description": description,
+    }
+    if hold_until is not None:
+        data["hold_until"] = hold_until.astimezone(UTC).isoformat()
+    request_hash = fingerprint(data)
     existing = _existing(client, idempotency_key, request_hash)
     if existing is not None:
         return existing, False
@@ -189,7 +215,7 @@ def payment_request(
         if account.pk == payer.pk:
             raise AccountNotAvailable("The payer cannot pay himself.", field=f"payees[{i}].account")
         legs.append((account, payee.amount))
-    if payer.available < amount:  # held money cannot pay
+    if payer.available < amount:  # held money cannot pay, nor be held again
         raise AccountNotAvailable(
             "The balance does not cover this amount.",
             code="insufficient_funds",
@@ -200,11 +226,12 @@ def payment_request(
         idempotency_key=idempotency_key,
         request_hash=request_hash,
         legs=legs,
-        kind=Operation.Kind.PAYMENT,
+        kind=kind,
         account=payer,
         customer=payer.customer,
         amount=amount,
         description=description,
+        hold_until=hold_until,
     )
 
 

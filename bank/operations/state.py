@@ -36,6 +36,7 @@ class LinkStatus(models.TextChoices):
 class Kind(models.TextChoices):
     LINK = "link", _("Account link")
     PAYMENT = "payment", _("Payment")
+    HOLD = "hold", _("Hold")
 
 
 class Role(models.TextChoices):
@@ -53,6 +54,7 @@ class FailureReason(models.TextChoices):
     ACCOUNT_NOT_LINKED = "account_not_linked", _("The account is no longer linked to the platform.")
     EXPIRED = "expired", _("The platform did not carry the payment out in time.")
     CODE_EXPIRED = "code_expired", _("No confirmation code was entered in time.")
+    HOLD_TIME_PASSED = "hold_time_passed", _("The time the money could be held for had passed.")
     DECLINED = "declined", _("You declined it.")
 
 
@@ -61,7 +63,8 @@ FINAL = frozenset({Status.DONE, Status.FAILED, Status.BLOCKED})
 #: Still waiting for the customer's code or for the platform's execution.
 PENDING = frozenset(Status) - FINAL
 
-#: A payment: confirmed by its code, then executed by the platform with the key.
+#: A payment (or a hold request): confirmed by its code, then carried out by the platform
+#: with the key.
 PAYMENT = Lifecycle(
     name="operation-payment",
     statuses=Status,
@@ -96,7 +99,10 @@ LINK = Lifecycle(
 )
 
 INITIAL = Status.AWAITING_CODE
-LIFECYCLES: dict[str, Lifecycle[Any]] = {Kind.PAYMENT: PAYMENT, Kind.LINK: LINK}
+#: A hold request moves exactly as a payment does: its code confirms it and the platform,
+#: with the key, carries it out; ``done`` means the hold is placed (``Operation.hold``),
+#: and from there the hold has a lifecycle of its own (``holds.state.HOLD``).
+LIFECYCLES: dict[str, Lifecycle[Any]] = {Kind.PAYMENT: PAYMENT, Kind.HOLD: PAYMENT, Kind.LINK: LINK}
 
 
 def lifecycle_for(kind: str) -> Lifecycle[Any]:

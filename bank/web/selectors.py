@@ -7,11 +7,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from customers.models import Customer
+from holds.models import Hold
+from holds.selectors import holds_of_payer
 from ledger.models import Account, Entry
 from operations.models import Operation, OperationLeg
 from operations.state import PENDING
 
 STATEMENT_PAGE_SIZE = 25
+HOLDS_PAGE_SIZE = 10
 OPERATIONS_PAGE_SIZE = 25
 
 
@@ -33,6 +36,12 @@ def statement_page(account: Account, page_number: str | int | None) -> Page[Entr
     """One page of the account's entries, newest first, each with its posting."""
     entries = Entry.objects.filter(account=account).select_related("posting").order_by("-id")
     return Paginator(entries, STATEMENT_PAGE_SIZE).get_page(page_number)
+
+
+def holds_page(account: Account, page_number: str | int | None) -> Page[Hold]:
+    """One page of the holds on the account (as payer), newest first: how much, for whom,
+    until when, and how each ended."""
+    return Paginator(holds_of_payer(account), HOLDS_PAGE_SIZE).get_page(page_number)
 
 
 def _operations_for_customer(customer: Customer) -> QuerySet[Operation]:

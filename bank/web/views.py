@@ -65,10 +65,13 @@ def account_codes_unblock(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def statement(request: HttpRequest, number: str) -> HttpResponse:
     account = selectors.account_get_for_customer(_customer(request), number)
-    page = selectors.statement_page(account, request.GET.get("page"))
-    return render(
-        request, "web/statement.html", {"account": account, "page": page, "nav": "accounts"}
-    )
+    context = {
+        "account": account,
+        "page": selectors.statement_page(account, request.GET.get("page")),
+        "holds": selectors.holds_page(account, request.GET.get("holds")),
+        "nav": "accounts",
+    }
+    return render(request, "web/statement.html", context)
 
 
 @login_required

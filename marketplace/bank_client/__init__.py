@@ -2,7 +2,16 @@
 
 from .client import BankClient, get_bank_client, new_idempotency_key
 from .errors import BankError, BankRefused, BankUnavailable
-from .types import Balance, Confirmation, OperationInfo, Payee
+from .types import (
+    Balance,
+    Confirmation,
+    HoldInfo,
+    HoldPayee,
+    HoldRefund,
+    OperationInfo,
+    Payee,
+    RefundInfo,
+)
 
 __all__ = [
     "Balance",
@@ -11,8 +20,12 @@ __all__ = [
     "BankRefused",
     "BankUnavailable",
     "Confirmation",
+    "HoldInfo",
+    "HoldPayee",
+    "HoldRefund",
     "OperationInfo",
     "Payee",
+    "RefundInfo",
     "get_bank_client",
     "new_idempotency_key",
 ]

@@ -5,13 +5,13 @@ its path with query string as sent (canonicalised the same way on both sides) an
 body bytes (JSON is serialised once, then sent as is), with a fresh timestamp and nonce: the
 bank refuses a nonce it has already seen, so a retry is signed anew.
 
-Idempotency: every write carries an idempotency key in its body. Link and payment requests
-take one from the caller (it also names the operation); confirm, resend, execute and revoke
-take an optional ``idempotency_key`` and make a fresh one when given none. The bank answers
-a repeat of a key with the first answer, status code included (a 4xx too), for as long as a
-confirmed payment may be executed; the same key with other data is ``409
-idempotency_conflict``. So a caller that stores its key before the call and sends it again
-after a timeout gets the outcome of the first call, never a second one.
+Idempotency: every write carries an idempotency key in its body. Link, payment and hold
+requests and refunds take one from the caller (it also names the operation or the refund);
+confirm, resend, execute, revoke, place, capture and void take an optional
+``idempotency_key`` and make a fresh one when given none. The bank answers a repeat of a
+key with the first answer, status code included (a 4xx too), for a day; the same key with
+other data is ``409 idempotency_conflict``. So a caller that stores its key before the call
+and sends it again after a timeout gets the outcome of the first call, never a second one.
 
 Retries: a GET (balance, operation status) is tried once more after a transport error or a
 timeout. Writes are not retried here: after a timeout their outcome is unknown, so they raise
@@ -38,7 +38,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 
@@ -46,6 +45,7 @@ from paylib import signing
 
 from . import wire
 from .errors import BankUnavailable, error_from_response
+from .holds import HoldCalls, path_segment
 from .types import Balance, Confirmation, OperationInfo, Payee
 
 logger = logging.getLogger(__name__)
@@ -77,17 +77,14 @@ def _nothing(data: Any) -> None:
     return None
 
 
-def _segment(value: str) -> str:
-    return quote(str(value), safe="")
-
-
 def _keyed(body: dict[str, Any], idempotency_key: str | None, prefix: str) -> dict[str, Any]:
     """``body`` with the caller's idempotency key, or a fresh one named after the call."""
     return {**body, "idempotency_key": idempotency_key or new_idempotency_key(prefix)}
 
 
-class BankClient:
-    """Typed calls to the bank; use it as a context manager or ``close()`` it."""
+class BankClient(HoldCalls):
+    """Typed calls to the bank (the hold calls in ``bank_client.holds``); use it as a
+    context manager or ``close()`` it."""
 
     def __init__(
         self,
@@ -138,12 +135,12 @@ class BankClient:
 
     def link_revoke(self, *, account_number: str, idempotency_key: str | None = None) -> None:
         """Stop using the account: payments from it are refused from now on."""
-        path = f"/links/{_segment(account_number)}/revoke/"
+        path = f"/links/{path_segment(account_number)}/revoke/"
         self._call("POST", path, _nothing, _keyed({}, idempotency_key, "revoke"))
 
     def balance(self, *, account_number: str) -> Balance:
         """The available balance of an account linked to the marketplace."""
-        path = f"/accounts/{_segment(account_number)}/balance/"
+        path = f"/accounts/{path_segment(account_number)}/balance/"
         return self._call("GET", path, wire.balance_from_json)
 
     # Payments
@@ -171,7 +168,7 @@ class BankClient:
         self, *, operation_id: str, idempotency_key: str | None = None
     ) -> OperationInfo:
         """Email a new code; the previous one stops working."""
-        path = f"/operations/{_segment(operation_id)}/resend/"
+        path = f"/operations/{path_segment(operation_id)}/resend/"
         body = _keyed({}, idempotency_key, "resend")
         return self._call("POST", path, wire.operation_from_json, body)
 
@@ -183,7 +180,7 @@ class BankClient:
         Retried with the same code and ``idempotency_key`` (after a timeout, say), it gets
         the same answer, the key included; see the module docstring.
         """
-        path = f"/operations/{_segment(operation_id)}/confirm/"
+        path = f"/operations/{path_segment(operation_id)}/confirm/"
         body = _keyed({"code": code}, idempotency_key, "confirm")
         return self._call("POST", path, wire.confirmation_from_json, body)
 
@@ -208,14 +205,17 @@ class BankClient:
             "amount": wire.amount_to_wire(amount),
         }
         body = _keyed(body, idempotency_key, "execute")
-        path = f"/operations/{_segment(operation_id)}/execute/"
+        path = f"/operations/{path_segment(operation_id)}/execute/"
         return self._call("POST", path, wire.operation_from_json, body)
 
     def operation_get(self, *, operation_id: str) -> OperationInfo:
-        path = f"/operations/{_segment(operation_id)}/"
+        path = f"/operations/{path_segment(operation_id)}/"
         return self._call("GET", path, wire.operation_from_json)
 
     # Transport
+
+    def _key(self, idempotency_key: str | None, prefix: str) -> str:
+        return idempotency_key or new_idempotency_key(prefix)
 
     def _call(
         self,

@@ -10,7 +10,16 @@ from typing import Any, TypeVar
 
 from paylib.money import AmountError, format_amount, parse_amount
 
-from .types import Balance, Confirmation, OperationInfo, Payee
+from .types import (
+    Balance,
+    Confirmation,
+    HoldInfo,
+    HoldPayee,
+    HoldRefund,
+    OperationInfo,
+    Payee,
+    RefundInfo,
+)
 
 T = TypeVar("T")
 
@@ -32,6 +41,12 @@ def amount_to_wire(kopecks: int) -> str:
 
 def payees_to_wire(payees: Sequence[Payee]) -> list[dict[str, str]]:
     return [{"account": p.account, "amount": amount_to_wire(p.amount)} for p in payees]
+
+
+def datetime_to_wire(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"A moment for the bank needs a timezone, got {moment!r}")
+    return moment.isoformat()
 
 
 def amount_from_wire(value: Any) -> int:
@@ -91,6 +106,68 @@ def operation_from_json(value: Any) -> OperationInfo:
         code_sends=_get(data, "code_sends", int),
         failure_reason=_get(data, "failure_reason", str),
         finished_at=_datetime(data, "finished_at"),
+        hold_until=_datetime(data, "hold_until"),
+        hold_id=_optional_str(data, "hold"),
+    )
+
+
+def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    return None if data.get(key) is None else _get(data, key, str)
+
+
+def _required_datetime(data: Mapping[str, Any], key: str) -> datetime:
+    moment = _datetime(data, key)
+    if moment is None:
+        raise BadAnswer(f"{key!r} is missing")
+    return moment
+
+
+def _hold_refund(value: Any) -> HoldRefund:
+    data = _mapping(value, "a refund")
+    return HoldRefund(
+        id=_get(data, "id", str),
+        amount=amount_from_wire(data.get("amount")),
+        created_at=_required_datetime(data, "created_at"),
+    )
+
+
+def _hold_payee(value: Any) -> HoldPayee:
+    data = _mapping(value, "a payee")
+    return HoldPayee(
+        account=_get(data, "account", str),
+        amount=amount_from_wire(data.get("amount")),
+        captured=amount_from_wire(data.get("captured")),
+        refunded=amount_from_wire(data.get("refunded")),
+    )
+
+
+def hold_from_json(value: Any) -> HoldInfo:
+    data = _mapping(value, "the hold")
+    return HoldInfo(
+        id=_get(data, "id", str),
+        operation_id=_optional_str(data, "operation"),
+        status=_get(data, "status", str),
+        account=_get(data, "account", str),
+        amount=amount_from_wire(data.get("amount")),
+        payees=tuple(_hold_payee(item) for item in _get(data, "payees", list)),
+        description=_get(data, "description", str),
+        expires_at=_required_datetime(data, "expires_at"),
+        created_at=_required_datetime(data, "created_at"),
+        resolved_at=_datetime(data, "resolved_at"),
+        captured=amount_from_wire(data.get("captured")),
+        released=amount_from_wire(data.get("released")),
+        refunded=amount_from_wire(data.get("refunded")),
+        refunds=tuple(_hold_refund(item) for item in _get(data, "refunds", list)),
+    )
+
+
+def refund_from_json(value: Any) -> RefundInfo:
+    data = _mapping(value, "the refund")
+    return RefundInfo(
+        id=_get(data, "id", str),
+        amount=amount_from_wire(data.get("amount")),
+        created_at=_required_datetime(data, "created_at"),
+        hold=hold_from_json(data.get("hold")),
     )
 
 

@@ -149,6 +149,8 @@ CONFIRMATION_EVENTS_KEPT_DAYS = env.int("CONFIRMATION_EVENTS_KEPT_DAYS", default
 OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600)
 # An operation whose last code expired and was sent this long ago ends as code_expired.
 OPERATION_AWAITING_WINDOW = env.int("OPERATION_AWAITING_WINDOW", default=24 * 3600)
+# The longest a hold request may ask to hold money (its hold_until at most this far ahead).
+HOLD_MAX_DAYS = env.int("HOLD_MAX_DAYS", default=60)
 # Where customers reach the bank's pages; links in emails start with it.
 BANK_SITE_URL = env.str("BANK_SITE_URL", default="http://127.0.0.1:8001")
 

@@ -52,6 +52,12 @@ class LiveApi:
                 time.sleep(0.1 * (attempt + 1))
         raise AssertionError("unreachable")
 
+    def get(self, path: str) -> httpx.Response:
+        headers = signing.signed_headers(
+            client_id=self.client_id, secret=self.secret, method="GET", path=path, body=b""
+        )
+        return httpx.get(self.base_url + path, headers=headers, timeout=60)
+
 
 @pytest.fixture
 def live_api(live_server: Any, platform: tuple[ApiClient, str]) -> LiveApi:

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from api.models import ApiClient
+from holds.models import Hold
+from holds.services import Payee as HoldPayee
+from holds.services import hold_place
 from ledger.models import Account
-from ledger.services import Leg, cash_account, posting_create
+from ledger.services import Leg, account_open, cash_account, posting_create
 from operations.lifecycle import operation_transition
 from operations.models import Operation
 from operations.state import FINAL, LIFECYCLES, Kind, Role, Status, lifecycle_for
@@ -37,6 +42,18 @@ ILLEGAL = sorted(
 )
 
 
+def a_hold(account: Account, client: ApiClient) -> Hold:
+    """What a done hold request has placed."""
+    payee = account_open(customer=account.customer)
+    return hold_place(
+        client=client,
+        account_id=account.pk,
+        payees=[HoldPayee(payee.pk, 1_00)],
+        description="test",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+
+
 @pytest.fixture
 def make_operation(
     platform: tuple[ApiClient, str], make_account: Callable[..., Account]
@@ -47,7 +64,10 @@ def make_operation(
         if (kind, status) == (Kind.PAYMENT, Status.DONE):  # a done payment has its posting
             legs = [Leg(account.pk, -1_00), Leg(cash_account().pk, 1_00)]
             posting = posting_create(kind="payment", description="test", legs=legs)
+        hold = a_hold(account, platform[0]) if (kind, status) == (Kind.HOLD, Status.DONE) else None
         return Operation.objects.create(
+            hold=hold,
+            hold_until=timezone.now() + timedelta(days=1) if kind == Kind.HOLD else None,
             posting=posting,
             client=platform[0],
             idempotency_key=f"table-{Operation.objects.count():04d}",
@@ -76,6 +96,9 @@ def test_every_allowed_move_works(
             legs = [Leg(operation.account_id, -1_00), Leg(cash_account().pk, 1_00)]
             locked.posting = posting_create(kind="payment", description="test", legs=legs)
             fields = ["posting"]
+        if to == Status.DONE and kind == Kind.HOLD:
+            locked.hold = a_hold(operation.account, operation.client)
+            fields = ["hold"]
         operation_transition(
             locked, to=Status(to), role=Role(role), reason="declined", fields=fields
         )

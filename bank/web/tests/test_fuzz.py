@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 
 from api.models import ApiClient
+from api.tests.hold_helpers import capture, placed_hold, refund, request_hold
 from conftest import SignedClient
 from customers.models import Customer
 from ledger.models import Account
@@ -58,10 +59,18 @@ def world(
             },
         )
         assert response.status_code == 201, response.content
+    # Holds on the statement and in the admin: one pending, one captured and refunded in
+    # part, and a hold request awaiting its code on the operations page.
+    parties = {"payer": account, "seller": payee, "platform": make_account()}
+    placed_hold(api, parties, key="fuzz-world-hold-1")
+    captured = placed_hold(api, parties, key="fuzz-world-hold-2")
+    capture(api, captured, "500.00", key="fuzz-world-capture")
+    refund(api, captured, "100.00", key="fuzz-world-refund")
+    assert request_hold(api, parties, key="fuzz-world-hold-3").status_code == 201
     known = {
         "number": [account.number, other.number, payee.number],
         "object_id": [str(account.pk), str(customer.pk), str(staff.pk), "1"],
-        "app_label": ["customers", "ledger", "operations", "api", "outbox"],
+        "app_label": ["customers", "ledger", "operations", "api", "outbox", "holds"],
     }
     return {"users": {"customer": customer, "staff": staff}, "known": known}
 

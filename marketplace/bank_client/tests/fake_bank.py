@@ -18,6 +18,8 @@ BASE_URL = "http://bank.test"
 CLIENT_ID = "cl_test"
 SECRET = "s3cret-for-tests"
 OPERATION_ID = "8d5b7a4e-2f0c-4c1e-9a57-1b2c3d4e5f60"
+HOLD_ID = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
+REFUND_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
 
 def account(serial: int) -> str:
@@ -59,6 +61,62 @@ def operation_json(**overrides: Any) -> dict[str, Any]:
 def link_json(**overrides: Any) -> dict[str, Any]:
     fields = {"kind": "link", "amount": "0.00", "payees": [], "description": "Account link"}
     return operation_json(**{**fields, **overrides})
+
+
+def hold_request_json(**overrides: Any) -> dict[str, Any]:
+    """A hold request as the bank's ``OperationOut`` has it: a payment's fields and its time."""
+    fields = {"kind": "hold", "hold_until": "2025-03-15T15:00:00+03:00", "hold": None}
+    return operation_json(**{**fields, **overrides})
+
+
+def hold_json(**overrides: Any) -> dict[str, Any]:
+    """A pending hold as the bank's ``HoldOut`` serialises it."""
+    data: dict[str, Any] = {
+        "id": HOLD_ID,
+        "operation": OPERATION_ID,
+        "status": "pending",
+        "account": PAYER,
+        "amount": "1500.50",
+        "payees": [
+            {"account": SELLER, "amount": "1250.00", "captured": "0.00", "refunded": "0.00"},
+            {"account": PLATFORM, "amount": "250.50", "captured": "0.00", "refunded": "0.00"},
+        ],
+        "description": "Deal 42",
+        "expires_at": "2025-03-15T15:00:00+03:00",
+        "created_at": "2025-03-01T15:06:00.5+03:00",
+        "resolved_at": None,
+        "captured": "0.00",
+        "released": "0.00",
+        "refunded": "0.00",
+        "refunds": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def captured_hold_json(**overrides: Any) -> dict[str, Any]:
+    """The hold captured for 1000.00: 833.06 to the seller, 166.94 to the platform (the
+    bank's largest-remainder split)."""
+    fields: dict[str, Any] = {
+        "status": "captured",
+        "resolved_at": "2025-03-05T10:00:00+03:00",
+        "captured": "1000.00",
+        "released": "500.50",
+        "payees": [
+            {"account": SELLER, "amount": "1250.00", "captured": "833.06", "refunded": "0.00"},
+            {"account": PLATFORM, "amount": "250.50", "captured": "166.94", "refunded": "0.00"},
+        ],
+    }
+    return hold_json(**{**fields, **overrides})
+
+
+def refund_json(**overrides: Any) -> dict[str, Any]:
+    """A refund of 100.00 of the captured hold, with the hold after it."""
+    refund = {"id": REFUND_ID, "amount": "100.00", "created_at": "2025-03-06T12:00:00+03:00"}
+    hold = captured_hold_json(refunded="100.00", refunds=[refund])
+    data: dict[str, Any] = {**refund, "hold": hold}
+    data.update(overrides)
+    return data
 
 
 def error(status: int, code: str, message: str = "Refused.", **details: Any) -> httpx.Response:

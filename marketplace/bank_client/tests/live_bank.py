@@ -106,6 +106,15 @@ def ledger_balance(number: str) -> int:
         return int(found[0])
 
 
+def ledger_money(number: str) -> tuple[int, int]:
+    """An account's balance and what of it is held, read straight from the bank, in kopecks."""
+    with psycopg.connect(f"{PG_URL}/{DB_NAME}") as conn:
+        row = conn.execute("SELECT balance, held FROM ledger_account WHERE number = %s", [number])
+        found = row.fetchone()
+        assert found is not None, f"no account {number}"
+        return int(found[0]), int(found[1])
+
+
 def bank_env(*, smtp_port: int, var_dir: Path) -> dict[str, str]:
     """The bank's environment: only what it needs, nothing inherited from the marketplace."""
     inherited = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "TMPDIR", "TZ"}}
