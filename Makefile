@@ -72,6 +72,7 @@ test: lint typecheck test-bank test-bank-sqlite test-marketplace test-e2e test-f
 
 bench: install
 	$(BIN)/python bench/bank_transfers.py
+	$(BIN)/python bench/holds.py
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/payments_e2e.py
 

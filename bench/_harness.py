@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import re
@@ -120,3 +121,19 @@ def percentile(values: list[float], p: float) -> float:
 def say(text: str) -> None:
     print(text, flush=True)
     sys.stdout.flush()
+
+
+def signed_post(http: httpx.Client, credentials: dict, path: str, body: dict) -> httpx.Response:  # type: ignore[type-arg]
+    """POST ``body`` to the bank's API, signed as the platform signs (a fresh nonce)."""
+    from paylib import signing
+
+    content = json.dumps(body).encode()
+    headers = signing.signed_headers(
+        client_id=credentials["client_id"],
+        secret=credentials["secret"],
+        method="POST",
+        path=path,
+        body=content,
+    )
+    headers["Content-Type"] = "application/json"
+    return http.post(path, content=content, headers=headers)

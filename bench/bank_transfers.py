@@ -33,11 +33,13 @@ from bench._harness import (
     recreate_database,
     say,
     server,
+    signed_post,
 )
-from paylib import signing
 
 
-def prepare(database_url: str, payments: int, payers: int) -> dict:  # type: ignore[type-arg]
+def prepare(
+    database_url: str, payments: int, payers: int, *, script: str = "_bank_setup.py"
+) -> dict:  # type: ignore[type-arg]
     env = python_env(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="config.settings.local",
@@ -49,7 +51,7 @@ def prepare(database_url: str, payments: int, payers: int) -> dict:  # type: ign
     bank = REPO / "bank"
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=bank, env=env, check=True)
     result = subprocess.run(
-        [PYTHON, str(REPO / "bench" / "_bank_setup.py"), str(payments), str(payers)],
+        [PYTHON, str(REPO / "bench" / script), str(payments), str(payers)],
         cwd=bank,
         env={**env, "PYTHONPATH": f"{REPO}:{bank}"},
         capture_output=True,
@@ -67,17 +69,8 @@ def fire(url: str, setup: dict, clients: int) -> tuple[float, list[float]]:  # t
     def execute(call: dict) -> None:  # type: ignore[type-arg]
         if not hasattr(local, "http"):
             local.http = httpx.Client(base_url=url, timeout=60)
-        body = json.dumps(call["body"]).encode()
-        headers = signing.signed_headers(
-            client_id=setup["client_id"],
-            secret=setup["secret"],
-            method="POST",
-            path=call["path"],
-            body=body,
-        )
-        headers["Content-Type"] = "application/json"
         started = time.perf_counter()
-        response = local.http.post(call["path"], content=body, headers=headers)
+        response = signed_post(local.http, setup, call["path"], call["body"])
         latencies.append(time.perf_counter() - started)
         if response.status_code != 200 or response.json()["status"] != "done":
             raise RuntimeError(response.text)
