@@ -11,6 +11,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("deals/", include("deals.urls")),
     path("payments/", include("payments.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("offers.urls")),
     prefix_default_language=False,
 )

@@ -44,6 +44,7 @@ LOCAL_APPS = [
     "offers",
     "deals",
     "payments",
+    "notifications",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -56,6 +57,9 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = django_conf.templates(BASE_DIR / "templates")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "notifications.context_processors.unread_notifications"
+)
 
 DATABASES = {"default": django_conf.database(env, default_sqlite=VAR_DIR / "marketplace.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
