@@ -55,13 +55,15 @@ class Text:
     """``line`` for the buyer (and anyone else), ``seller_line`` for the seller if it differs.
 
     Each is a ``%``-format with ``number`` and ``title`` of the deal and the parameters.
-    ``detail`` is the email's second paragraph.
+    ``detail`` is the email's second paragraph; ``deadline_note`` follows the line when the
+    caller gives the optional ``deadline``.
     """
 
     subject: Promise
     line: Promise
     seller_line: Promise | None = None
     detail: Promise | None = None
+    deadline_note: Promise | None = None
     required: frozenset[str] = frozenset()
     optional: frozenset[str] = field(default_factory=frozenset)
 
@@ -87,6 +89,7 @@ TEXTS: dict[str, Text] = {
             "receipt. Ship the goods and mark the deal shipped."
         ),
         detail=_("Nobody is paid until the buyer confirms receipt or a deadline passes."),
+        deadline_note=_("The seller ships by %(deadline)s."),
         optional=frozenset({"amount", "deadline"}),
     ),
     Kind.SHIPPED: Text(
@@ -97,6 +100,7 @@ TEXTS: dict[str, Text] = {
             "if something is wrong."
         ),
         required=frozenset({"method"}),
+        deadline_note=_("Confirm receipt or open a dispute by %(deadline)s."),
         optional=frozenset({"tracking", "deadline"}),
     ),
     Kind.SHIP_REMINDER: Text(
@@ -158,6 +162,7 @@ TEXTS: dict[str, Text] = {
         subject=_("Deal #%(number)s: the buyer opened a dispute"),
         line=_("The buyer opened a dispute on deal #%(number)s: %(reason)s."),
         detail=_("Answer it on the deal's page; the money stays held until it is resolved."),
+        deadline_note=_("The seller answers by %(deadline)s."),
         optional=frozenset({"reason", "deadline"}),
     ),
     Kind.DISPUTE_ANSWERED: Text(
@@ -271,8 +276,11 @@ def render(*, kind: str, params: dict[str, Any], deal: Any, is_seller: bool) -> 
     text = TEXTS[kind]
     values = _values(kind, params, deal, get_language() or "en")
     line = text.seller_line if is_seller and text.seller_line is not None else text.line
+    words = str(line) % values
+    if text.deadline_note is not None and "deadline" in params:
+        words = f"{words} {str(text.deadline_note) % values}"
     return Rendered(
         subject=str(text.subject) % values,
-        line=(str(line) % values).strip(),
+        line=words.strip(),
         detail=str(text.detail) if text.detail is not None else "",
     )

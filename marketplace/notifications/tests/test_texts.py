@@ -16,7 +16,7 @@ from paylib.money import format_rub
 DEADLINE = datetime(2026, 12, 7, 9, 30, tzinfo=UTC).isoformat()
 #: Parameters for each kind, as a caller passes them.
 PARAMS: dict[str, dict[str, Any]] = {
-    Kind.SHIPPED: {"method": "CDEK", "tracking": "TRACK-42"},
+    Kind.SHIPPED: {"method": "CDEK", "tracking": "TRACK-42", "deadline": DEADLINE},
     Kind.SHIP_REMINDER: {"deadline": DEADLINE},
     Kind.CONFIRM_REMINDER: {"deadline": DEADLINE},
     Kind.CANCELLED: {"by": "seller"},
@@ -32,7 +32,10 @@ PARAMS: dict[str, dict[str, Any]] = {
 }
 #: What a kind's line must show, per language.
 SHOWN: dict[str, dict[str, list[str]]] = {
-    Kind.SHIPPED: {"en": ["CDEK", "TRACK-42"], "ru": ["CDEK", "TRACK-42"]},
+    Kind.SHIPPED: {
+        "en": ["CDEK", "TRACK-42", "by Dec. 7, 2026, 12:30"],
+        "ru": ["CDEK", "TRACK-42", "до 7 декабря 2026 г. 12:30"],
+    },
     Kind.SHIP_REMINDER: {"en": ["Dec. 7, 2026, 12:30"], "ru": ["7 декабря 2026 г. 12:30"]},
     Kind.CANCELLED: {"en": ["by the seller"], "ru": ["продавец"]},
     Kind.DISPUTE_OPENED: {"en": ["damaged"], "ru": ["повреждён"]},
@@ -70,7 +73,11 @@ def test_each_kind_renders_in_both_languages(deal: Deal, kind: str, is_seller: b
 def _strings() -> list[Any]:
     strings: list[Any] = [*Kind.labels]
     for text in TEXTS.values():
-        strings += [s for s in (text.subject, text.line, text.seller_line, text.detail) if s]
+        strings += [
+            s
+            for s in (text.subject, text.line, text.seller_line, text.detail, text.deadline_note)
+            if s
+        ]
     for codes in CODES.values():
         strings += list(codes.values())
     return strings
@@ -97,3 +104,10 @@ def test_an_amount_passed_overrides_the_deals(deal: Deal) -> None:
     with translation.override("en"):
         line = render(kind="completed", params={"net": 100}, deal=deal, is_seller=False).line
     assert "1.00\u00a0₽" in line
+
+
+@pytest.mark.django_db
+def test_in_person_is_worded_and_no_tracking_is_left_out(deal: Deal) -> None:
+    with translation.override("ru"):
+        line = render(kind="shipped", params={"method": "in_person"}, deal=deal, is_seller=False)
+    assert line.line == f"Сделка №{deal.pk} (Bicycle) отправлена: передан лично."
