@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from conversations.admin import DealMessageInline
 from core.admin_actions import csv_export_action
 from paylib.errors import ApplicationError
 from paylib.money import format_rub
@@ -77,7 +78,7 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ["=id", "offer_title", "buyer__email", "seller__email"]
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "created_at"
-    inlines = [DealTransitionInline]
+    inlines = [DealTransitionInline, DealMessageInline]
     readonly_fields = [
         "buyer",
         "seller",

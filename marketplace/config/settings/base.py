@@ -45,6 +45,7 @@ LOCAL_APPS = [
     "deals",
     "payments",
     "notifications",
+    "conversations",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
