@@ -129,3 +129,14 @@ def test_a_deadline_may_be_given_as_a_datetime(
     assert Notification.objects.get().params == {"deadline": "2026-12-07T09:30:00+00:00"}
     # 12:30 in Moscow, the site's time zone, in Russian.
     assert "7 декабря 2026 г. 12:30" in mail.outbox[0].body
+
+
+def test_one_event_told_by_racing_callers_is_told_once(deal: Deal, buyer: User) -> None:
+    from deals.tests.test_concurrency import race
+
+    def tell(i: int) -> None:
+        notify(users=[buyer], kind="shipped", deal=deal, key="deal-shipped", method="CDEK")
+
+    assert race(6, tell) == []
+    assert Notification.objects.count() == 1
+    assert [m.to[0] for m in mail.outbox] == [buyer.email]
