@@ -55,8 +55,8 @@ class Text:
     """``line`` for the buyer (and anyone else), ``seller_line`` for the seller if it differs.
 
     Each is a ``%``-format with ``number`` and ``title`` of the deal and the parameters.
-    ``detail`` is the email's second paragraph; ``deadline_note`` follows the line when the
-    caller gives the optional ``deadline``.
+    ``detail`` is the email's second paragraph; ``deadline_note`` (``seller_deadline_note``
+    for the seller) follows the line when the caller gives the optional ``deadline``.
     """
 
     subject: Promise
@@ -64,6 +64,7 @@ class Text:
     seller_line: Promise | None = None
     detail: Promise | None = None
     deadline_note: Promise | None = None
+    seller_deadline_note: Promise | None = None
     required: frozenset[str] = frozenset()
     optional: frozenset[str] = field(default_factory=frozenset)
 
@@ -90,6 +91,7 @@ TEXTS: dict[str, Text] = {
         ),
         detail=_("Nobody is paid until the buyer confirms receipt or a deadline passes."),
         deadline_note=_("The seller ships by %(deadline)s."),
+        seller_deadline_note=_("Ship by %(deadline)s."),
         optional=frozenset({"amount", "deadline"}),
     ),
     Kind.SHIPPED: Text(
@@ -163,6 +165,7 @@ TEXTS: dict[str, Text] = {
         line=_("The buyer opened a dispute on deal #%(number)s: %(reason)s."),
         detail=_("Answer it on the deal's page; the money stays held until it is resolved."),
         deadline_note=_("The seller answers by %(deadline)s."),
+        seller_deadline_note=_("Answer by %(deadline)s."),
         optional=frozenset({"reason", "deadline"}),
     ),
     Kind.DISPUTE_ANSWERED: Text(
@@ -277,8 +280,10 @@ def render(*, kind: str, params: dict[str, Any], deal: Any, is_seller: bool) -> 
     values = _values(kind, params, deal, get_language() or "en")
     line = text.seller_line if is_seller and text.seller_line is not None else text.line
     words = str(line) % values
-    if text.deadline_note is not None and "deadline" in params:
-        words = f"{words} {str(text.deadline_note) % values}"
+    note = (is_seller and text.seller_deadline_note) or text.deadline_note
+    if note is not None and "deadline" in params:
+        # A time may end with its own full stop ("12:30 p.m."): one is enough.
+        words = f"{words} {str(note) % values}".replace("..", ".")
     return Rendered(
         subject=str(text.subject) % values,
         line=words.strip(),

@@ -20,7 +20,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     Kind.SHIP_REMINDER: {"deadline": DEADLINE},
     Kind.CONFIRM_REMINDER: {"deadline": DEADLINE},
     Kind.CANCELLED: {"by": "seller"},
-    Kind.DISPUTE_OPENED: {"reason": "damaged"},
+    Kind.DISPUTE_OPENED: {"reason": "damaged", "deadline": DEADLINE},
     Kind.DISPUTE_RESOLVED: {
         "outcome": "partial_refund",
         "amount": 30_050,
@@ -38,7 +38,7 @@ SHOWN: dict[str, dict[str, list[str]]] = {
     },
     Kind.SHIP_REMINDER: {"en": ["Dec. 7, 2026, 12:30"], "ru": ["7 декабря 2026 г. 12:30"]},
     Kind.CANCELLED: {"en": ["by the seller"], "ru": ["продавец"]},
-    Kind.DISPUTE_OPENED: {"en": ["damaged"], "ru": ["повреждён"]},
+    Kind.DISPUTE_OPENED: {"en": ["damaged", "by Dec. 7"], "ru": ["повреждён", "до 7 декабря"]},
     Kind.DISPUTE_RESOLVED: {
         "en": ["partial refund", "300.50\u00a0₽", "The box was dented"],
         "ru": ["часть суммы", "300,50\u00a0₽", "The box was dented"],
@@ -75,7 +75,14 @@ def _strings() -> list[Any]:
     for text in TEXTS.values():
         strings += [
             s
-            for s in (text.subject, text.line, text.seller_line, text.detail, text.deadline_note)
+            for s in (
+                text.subject,
+                text.line,
+                text.seller_line,
+                text.detail,
+                text.deadline_note,
+                text.seller_deadline_note,
+            )
             if s
         ]
     for codes in CODES.values():
@@ -111,3 +118,13 @@ def test_in_person_is_worded_and_no_tracking_is_left_out(deal: Deal) -> None:
     with translation.override("ru"):
         line = render(kind="shipped", params={"method": "in_person"}, deal=deal, is_seller=False)
     assert line.line == f"Сделка №{deal.pk} (Bicycle) отправлена: передан лично."
+
+
+@pytest.mark.django_db
+def test_the_seller_is_told_his_own_deadline(deal: Deal) -> None:
+    params = {"deadline": DEADLINE}
+    with translation.override("en"):
+        seller = render(kind="paid_held", params=params, deal=deal, is_seller=True).line
+        buyer = render(kind="paid_held", params=params, deal=deal, is_seller=False).line
+    assert seller.endswith("Ship by Dec. 7, 2026, 12:30 p.m.")
+    assert buyer.endswith("The seller ships by Dec. 7, 2026, 12:30 p.m.")
