@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.idempotency import IdempotencyKeyField
+from core.images import ImagesField
 from paylib.text import normalize_newlines, validate_multiline
 
-from .models import MAX_LENGTH
+from .models import MAX_LENGTH, MAX_PHOTOS
 
 
 class MessageTextField(forms.CharField):
@@ -28,5 +29,10 @@ class DealMessageForm(forms.Form):
             "required": _("Write a message first."),
             "max_length": _("Keep it to %(limit_value)d characters (it has %(show_value)d)."),
         },
+    )
+    photos = ImagesField(
+        label=_("Photos"),
+        max_count=MAX_PHOTOS,
+        help_text=_("Up to 4 photos (JPEG, PNG or WebP, 5 MB each)."),
     )
     idempotency_key = IdempotencyKeyField()

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 #: The longest message: a paragraph or two, as evidence a person can read.
 MAX_LENGTH = 2000
+#: Photos one message may carry.
+MAX_PHOTOS = 4
 
 
 class Author(models.TextChoices):
@@ -59,3 +61,34 @@ class DealMessage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} on deal {self.deal_id} by {self.role}"
+
+
+class DealMessagePhoto(models.Model):
+    """A photo sent with a message: checked and re-encoded (``core.images``) before it is
+    stored, so no EXIF (camera, GPS position) of the original is kept. Shown only to those
+    who may see the deal, through ``conversations:photo``, never by a public address."""
+
+    message = models.ForeignKey(
+        DealMessage, verbose_name=_("message"), on_delete=models.PROTECT, related_name="photos"
+    )
+    image = models.FileField(_("photo"), upload_to="deal-messages/%Y/%m/")
+    format = models.CharField(_("format"), max_length=8)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("message photo")
+        verbose_name_plural = _("message photos")
+        ordering = ["message", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "position"], name="deal_message_photo_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_PHOTOS), name="deal_message_photo_at_most_four"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.position + 1} of message #{self.message_id}"

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from django.db import transaction
 
 from core.idempotency import create_once
+from core.images import CleanImage
 from deals.models import Deal
 from notifications.services import notify
 from paylib.text import to_one_line
 from users.models import User
 
-from .models import Author, DealMessage
+from .models import MAX_PHOTOS, Author, DealMessage, DealMessagePhoto
 
 EXCERPT_LENGTH = 140
 
 
 def deal_message_create(
-    *, deal: Deal, author: User, role: str, text: str, idempotency_key: uuid.UUID
+    *,
+    deal: Deal,
+    author: User,
+    role: str,
+    text: str,
+    idempotency_key: uuid.UUID,
+    photos: Sequence[CleanImage] = (),
 ) -> DealMessage:
-    """Record what ``author`` (the deal's buyer, seller, or staff: ``role``) wrote, and tell
-    the other party (both parties when staff write). A repeat of the same form
-    (``idempotency_key``) finds the first message and tells nobody again.
+    """Record what ``author`` (the deal's buyer, seller, or staff: ``role``) wrote, with its
+    ``photos``, and tell the other party (both parties when staff write). A repeat of the
+    same form (``idempotency_key``) finds the first message and stores and tells nothing.
 
-    The caller has checked that ``author`` may see the deal and validated ``text``.
+    The caller has checked that ``author`` may see the deal and validated ``text`` and the
+    photos (``core.images.image_clean``).
     """
+    if len(photos) > MAX_PHOTOS:
+        raise ValueError(f"At most {MAX_PHOTOS} photos in a message")
     if role not in Author.values:
         raise ValueError(f"{role!r} does not write on deals")
 
@@ -33,6 +44,15 @@ def deal_message_create(
         message = DealMessage.objects.create(
             deal=deal, author=author, role=role, text=text, idempotency_key=idempotency_key
         )
+        for position, photo in enumerate(photos):
+            DealMessagePhoto.objects.create(
+                message=message,
+                image=photo.as_file(),
+                format=photo.format,
+                width=photo.width,
+                height=photo.height,
+                position=position,
+            )
         readers = {Author.BUYER: [deal.seller], Author.SELLER: [deal.buyer]}
         notify(
             users=readers.get(Author(role), [deal.buyer, deal.seller]),

@@ -105,6 +105,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static" / "marketplace"
 STATICFILES_DIRS = [REPO_DIR / "static"]
+# Uploaded photos: the file system under MEDIA_ROOT by default; in production any storage of
+# Django's API, e.g. django-storages' S3 (README, "Production").
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media" / "marketplace")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
