@@ -146,3 +146,13 @@ def test_a_bad_photo_reads_in_russian(deal: Deal, buyer: User) -> None:
     )
     assert response.status_code == 400
     assert "Слишком большая картинка: не больше 40 мегапикселей." in response.content.decode()
+
+
+def test_staff_open_the_photos_from_the_deal_admin(
+    deal: Deal, buyer: User, staff_user: User
+) -> None:
+    post(buyer, deal, photos=[jpeg(), jpeg()])
+    page = client_for(staff_user).get(reverse("admin:deals_deal_change", args=[deal.pk]))
+    html = page.content.decode()
+    for photo in DealMessagePhoto.objects.all():
+        assert reverse("conversations:photo", args=[deal.pk, photo.pk]) in html
