@@ -53,12 +53,14 @@ def post(user: User, deal: Deal, **data: Any) -> Any:
 def test_photos_are_stored_re_encoded_without_their_exif(
     deal: Deal, buyer: User, media: Path
 ) -> None:
-    response = post(buyer, deal, photos=[jpeg("a.jpg"), jpeg("b.jpg", size=(30, 40))])
+    response = post(
+        buyer, deal, photos=[jpeg("my-flat-a.jpg"), jpeg("my-flat-b.jpg", size=(30, 40))]
+    )
     assert response.status_code == 302
     photos = list(DealMessage.objects.get().photos.order_by("position"))
     assert [(p.width, p.height, p.format) for p in photos] == [(64, 48, "JPEG"), (30, 40, "JPEG")]
     for photo in photos:
-        assert not photo.image.name.endswith(("a.jpg", "b.jpg"))  # the uploader's name is gone
+        assert "my-flat" not in photo.image.name  # the uploader's name is gone
         with photo.image.open("rb") as stored, Image.open(stored) as image:
             assert dict(image.getexif()) == {}
     assert len(stored_files(media)) == 2
