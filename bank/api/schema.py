@@ -54,7 +54,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     ),
     "client_codes_throttled": (
         429,
-        "this client entered too many wrong codes lately; `retry_after` says how long to wait",
+        "this client entered too many wrong codes lately, and 3 of them for this account: "
+        "its codes for the account are not checked; `retry_after` says how long to wait",
     ),
     "code_email_limit": (
         429,

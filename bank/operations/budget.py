@@ -6,7 +6,13 @@
   the account is sent or checked, the owner is emailed (once), and he can lift the block
   on the bank's pages, which starts a fresh window.
 * Wrong codes per API client: ``CONFIRMATION_WRONG_CODES_PER_CLIENT`` (300) in
-  ``CONFIRMATION_CLIENT_WINDOW`` (1 h), across all accounts.
+  ``CONFIRMATION_CLIENT_WINDOW`` (1 h), across all accounts. Past it the client is in a
+  degraded mode, not shut out (one attacker must not lock out every honest buyer of the
+  platform): the bank keeps checking its codes, but each account tolerates only
+  ``CONFIRMATION_WRONG_CODES_PER_ACCOUNT_DEGRADED`` (3) wrong codes from that client in the
+  client's window; past that the client's codes for that account are refused
+  (``client_codes_throttled``) until the window slides. An account without wrong codes
+  from the client confirms as usual.
 * Code emails per account that nobody used (the operation was never confirmed):
   ``CONFIRMATION_UNUSED_CODES_PER_ACCOUNT`` (10) in the 24-hour window, so that someone
   else's link requests cannot mail a customer without end. Lifting a block lifts this too.
@@ -74,22 +80,29 @@ def check_codes_allowed(budget: CodeBudget, now: datetime) -> None:
         )
 
 
-def check_client_allowed(client: ApiClient, now: datetime) -> None:
-    """Refuse checking codes for a client that entered too many wrong ones lately.
+def check_client_allowed(client: ApiClient, budget: CodeBudget, now: datetime) -> None:
+    """Refuse checking a code of ``client`` for ``budget``'s account when the client entered
+    too many wrong codes lately and this account had its few in the degraded mode.
 
-    Counted without a lock (a lock would queue every confirmation of the platform): the
-    budget may be overshot by the confirmations in flight at that moment.
+    Call holding ``budget``'s lock: the account's count is exact. The client's own count is
+    taken without a lock (one would queue every confirmation of the platform), so it may
+    be overshot by the confirmations in flight at that moment; the degraded mode starts
+    then a moment later, and each account's tolerance is still exact.
     """
     window = timedelta(seconds=settings.CONFIRMATION_CLIENT_WINDOW)
-    limit = settings.CONFIRMATION_WRONG_CODES_PER_CLIENT
     wrong = CodeEvent.objects.filter(
         client=client, kind=CodeEvent.Kind.WRONG, created_at__gte=now - window
     )
-    count = wrong.count()
-    if count >= limit:
+    if wrong.count() < settings.CONFIRMATION_WRONG_CODES_PER_CLIENT:
+        return
+    tolerated = settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT_DEGRADED
+    on_account = wrong.filter(account_id=budget.account_id)
+    count = on_account.count()
+    if count >= tolerated:
         raise ClientCodesThrottled(
-            "Too many wrong codes from this client lately; try again later.",
-            extra={"retry_after": _retry_after(wrong, count, limit, window)},
+            "Too many wrong codes from this client lately, and for this account too; "
+            "try again later.",
+            extra={"retry_after": _retry_after(on_account, count, tolerated, window)},
         )
 
 

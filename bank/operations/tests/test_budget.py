@@ -16,7 +16,7 @@ from api.models import ApiClient
 from api.services import api_client_create
 from conftest import SignedClient, keyed
 from ledger.models import Account
-from operations.models import CodeBudget, CodeEvent, Operation
+from operations.models import AccountLink, CodeBudget, CodeEvent, Operation
 from paylib.outbox.models import Message
 
 from .helpers import confirm, last_code, payment_body, wrong
@@ -200,38 +200,80 @@ def test_the_owner_is_told_again_of_a_new_block_after_lifting_the_last(
     assert Message.objects.filter(kind="operations.codes_blocked_email").count() == 2
 
 
-def test_the_client_budget_counts_wrong_codes_over_all_accounts(
+def client_over_budget(
+    api: SignedClient,
+    platform: tuple[ApiClient, str],
+    make_account: Callable[..., Account],
+    settings: Settings,
+) -> Account:
+    """Spend the client's budget (6 here) with wrong codes on two accounts; the payee."""
+    settings.CONFIRMATION_WRONG_CODES_PER_CLIENT = 6
+    payee = make_account()
+    for n in range(2):
+        payer = make_account(balance=1000_00, link_to=platform[0])
+        op = open_payment(api, payer, payee, key=f"spender-{n:04d}")
+        code = last_code(payer.customer.email)  # type: ignore[union-attr]
+        answers = [confirm(api, op, wrong(code)).json()["error"]["code"] for _ in range(3)]
+        assert answers == ["invalid_code"] * 3
+    return payee
+
+
+def open_payment(api: SignedClient, payer: Account, payee: Account, key: str) -> str:
+    accounts = {"payer": payer, "seller": payee, "platform": payee}
+    body = payment_body(accounts, idempotency_key=key, amount="1.00")
+    body["payees"] = [{"account": payee.number, "amount": "1.00"}]
+    response = api.post("/api/v1/payments/", body)
+    assert response.status_code == 201, response.content
+    return str(response.json()["id"])
+
+
+def test_past_the_client_budget_an_honest_buyer_still_confirms(
     api: SignedClient,
     platform: tuple[ApiClient, str],
     make_account: Callable[..., Account],
     settings: Settings,
 ) -> None:
-    settings.CONFIRMATION_WRONG_CODES_PER_CLIENT = 6
-    payee = make_account()
-    payers = [make_account(balance=1000_00, link_to=platform[0]) for _ in range(3)]
-    ops = []
-    for n, payer in enumerate(payers):
-        accounts = {"payer": payer, "seller": payee, "platform": make_account()}
-        response = api.post(
-            "/api/v1/payments/", payment_body(accounts, idempotency_key=f"client-{n:04d}")
-        )
-        ops.append((response.json()["id"], last_code(payer.customer.email)))  # type: ignore[union-attr]
-    answers = [confirm(api, op, wrong(code)).json()["error"]["code"] for op, code in ops[:2] * 3]
-    assert answers == ["invalid_code"] * 6
-    throttled = confirm(api, ops[2][0], ops[2][1])  # even the right code is not checked
-    assert throttled.status_code == 429
-    assert throttled.json()["error"]["code"] == "client_codes_throttled"
-    assert 3500 < throttled.json()["error"]["retry_after"] <= 3601
+    """One attacker spending the platform's budget does not lock its other buyers out."""
+    payee = client_over_budget(api, platform, make_account, settings)
+    buyer = make_account(balance=1000_00, link_to=platform[0])
+    op = open_payment(api, buyer, payee, key="honest-0001")
+    code = last_code(buyer.customer.email)  # type: ignore[union-attr]
+    # Even a slip of the finger is forgiven once or twice.
+    assert confirm(api, op, wrong(code)).json()["error"]["code"] == "invalid_code"
+    confirmed = confirm(api, op, code)
+    assert confirmed.status_code == 200, confirmed.content
+    assert Operation.objects.get(public_id=op).status == "confirmed"
+
+
+def test_past_the_client_budget_each_account_takes_only_a_few_wrong_codes(
+    api: SignedClient,
+    platform: tuple[ApiClient, str],
+    make_account: Callable[..., Account],
+    settings: Settings,
+) -> None:
+    payee = client_over_budget(api, platform, make_account, settings)
+    fresh = make_account(balance=1000_00, link_to=platform[0])
+    ops = [open_payment(api, fresh, payee, key=f"fresh-{n:04d}") for n in range(2)]
+    code = last_code(fresh.customer.email)  # type: ignore[union-attr]
+    answers = [confirm(api, ops[1], wrong(code)).json()["error"]["code"] for _ in range(3)]
+    assert answers == ["invalid_code"] * 3
+    # The fourth is not checked, not even a right code, on a new operation either.
+    for op in ops[::-1]:
+        throttled = confirm(api, op, code)
+        assert throttled.status_code == 429
+        assert throttled.json()["error"]["code"] == "client_codes_throttled"
+        assert 3500 < throttled.json()["error"]["retry_after"] <= 3601
+    assert wrong_codes_recorded(fresh) == 3
+    assert Operation.objects.get(public_id=ops[1]).status == "awaiting_code"
     # Another platform is not held up by this one's guessing.
     other, secret = api_client_create(name="other platform")
-    payer = make_account(balance=1000_00, link_to=other)
+    AccountLink.objects.create(client=other, account=fresh)
     other_api = SignedClient(other.client_id, secret)
-    accounts = {"payer": payer, "seller": payee, "platform": make_account()}
-    op = other_api.post("/api/v1/payments/", payment_body(accounts)).json()["id"]
+    op = open_payment(other_api, fresh, payee, key="elsewhere-0001")
     assert confirm(other_api, op, last_code()).status_code == 200
-    # An hour later the first client may confirm again.
+    # An hour later the first client may try the account again.
     CodeEvent.objects.update(created_at=timezone.now() - timedelta(hours=1, seconds=1))
-    assert confirm(api, ops[2][0], ops[2][1]).status_code == 200
+    assert confirm(api, ops[1], code).status_code == 200
 
 
 def test_a_stranger_cannot_mail_an_account_without_end(
