@@ -59,7 +59,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     ),
     "code_email_limit": (
         429,
-        "the account was sent too many codes nobody used; `retry_after` says how long to wait",
+        "the account was sent too many link-request codes nobody used (its owner is told and "
+        "can lift it on the bank's pages); `retry_after` says how long to wait",
     ),
     "hold_not_found": (404, "no such hold of this client"),
     "already_captured": (409, "the hold was captured already"),

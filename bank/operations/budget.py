@@ -13,9 +13,13 @@
   client's window; past that the client's codes for that account are refused
   (``client_codes_throttled``) until the window slides. An account without wrong codes
   from the client confirms as usual.
-* Code emails per account that nobody used (the operation was never confirmed):
+* Link-request code emails per account that nobody used (the link was never confirmed):
   ``CONFIRMATION_UNUSED_CODES_PER_ACCOUNT`` (10) in the 24-hour window, so that someone
-  else's link requests cannot mail a customer without end. Lifting a block lifts this too.
+  else's link requests cannot mail a customer without end (anyone who knows the number may
+  ask). Payment and hold codes do not count and are not limited by it: they come from a
+  link the owner approved. The code that reaches the limit tells the owner (once a
+  window) that someone asked to link his account repeatedly; lifting a block lifts this
+  too.
 
 The account's counts are taken and written while its ``CodeBudget`` row is locked, so
 concurrent guesses are counted exactly. Lock order: the operation's row (if any), then the
@@ -36,10 +40,10 @@ from api.models import ApiClient
 from ledger.models import Account
 from paylib.outbox.services import enqueue
 
-from .effects import CODES_BLOCKED_EMAIL
+from .effects import CODES_BLOCKED_EMAIL, LINK_REQUESTS_LIMITED_EMAIL
 from .errors import AccountCodesBlocked, ClientCodesThrottled, CodeEmailLimit
 from .models import CodeBudget, CodeEvent, Operation
-from .selectors import budget_window, unused_codes_counted, wrong_codes_counted
+from .selectors import budget_window, unused_link_codes_counted, wrong_codes_counted
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +64,8 @@ def _wrong_codes(budget: CodeBudget, now: datetime) -> int:
     return wrong_codes_counted(now).filter(account_id=budget.account_id).count()
 
 
-def _unused_codes(budget: CodeBudget, now: datetime) -> QuerySet[CodeEvent]:
-    return unused_codes_counted(now).filter(account_id=budget.account_id)
+def _unused_link_codes(budget: CodeBudget, now: datetime) -> QuerySet[CodeEvent]:
+    return unused_link_codes_counted(now).filter(account_id=budget.account_id)
 
 
 def _retry_after(events: QuerySet[CodeEvent], count: int, limit: int, window: timedelta) -> int:
@@ -106,10 +110,13 @@ def check_client_allowed(client: ApiClient, budget: CodeBudget, now: datetime) -
         )
 
 
-def check_code_email_allowed(budget: CodeBudget, now: datetime) -> None:
-    """Refuse emailing one more code to an account that got too many nobody used."""
+def check_code_email_allowed(budget: CodeBudget, operation: Operation, now: datetime) -> None:
+    """Refuse emailing one more link-request code to an account that got too many nobody
+    used. Codes of payments and hold requests are not limited here."""
+    if operation.kind != Operation.Kind.LINK:
+        return
     limit = settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT
-    unused = _unused_codes(budget, now)
+    unused = _unused_link_codes(budget, now)
     count = unused.count()
     if count >= limit:
         raise CodeEmailLimit(
@@ -119,6 +126,7 @@ def check_code_email_allowed(budget: CodeBudget, now: datetime) -> None:
 
 
 def code_sent_record(budget: CodeBudget, operation: Operation, now: datetime) -> None:
+    """Count a code sent; the link-request code that reaches the limit tells the owner."""
     CodeEvent.objects.create(
         account_id=budget.account_id,
         client_id=operation.client_id,
@@ -126,6 +134,26 @@ def code_sent_record(budget: CodeBudget, operation: Operation, now: datetime) ->
         kind=CodeEvent.Kind.SENT,
         created_at=now,
     )
+    if operation.kind != Operation.Kind.LINK:
+        return
+    if _unused_link_codes(budget, now).count() < settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT:
+        return
+    if _told_since(budget.links_notified_at, budget, now):
+        return
+    budget.links_notified_at = now
+    budget.save(update_fields=["links_notified_at"])
+    enqueue(
+        LINK_REQUESTS_LIMITED_EMAIL,
+        {"account": budget.account_id},
+        key=f"link-requests-limited:{budget.account_id}:{now.isoformat()}",
+    )
+    logger.warning("Link requests limited for account %s: too many unused", budget.account_id)
+
+
+def _told_since(told_at: datetime | None, budget: CodeBudget, now: datetime) -> bool:
+    """Whether the owner was told at ``told_at`` within the window counting now."""
+    counting_since = max(now - budget_window(), budget.window_from)
+    return told_at is not None and told_at >= counting_since
 
 
 def wrong_code_record(budget: CodeBudget, operation: Operation, now: datetime) -> None:
@@ -139,8 +167,7 @@ def wrong_code_record(budget: CodeBudget, operation: Operation, now: datetime) -
     )
     if _wrong_codes(budget, now) < settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT:
         return
-    counting_since = max(now - budget_window(), budget.window_from)
-    if budget.notified_at is not None and budget.notified_at >= counting_since:
+    if _told_since(budget.notified_at, budget, now):
         return  # told of this block already
     budget.notified_at = now
     budget.save(update_fields=["notified_at"])
@@ -163,7 +190,8 @@ def account_codes_unblock(*, account: Account) -> bool:
         now = timezone.now()
         wrong = _wrong_codes(budget, now) >= settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT
         unused = (
-            _unused_codes(budget, now).count() >= settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT
+            _unused_link_codes(budget, now).count()
+            >= settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT
         )
         if not (wrong or unused):
             return False

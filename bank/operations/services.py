@@ -69,7 +69,7 @@ def _issue_code(operation: Operation, budget: CodeBudget) -> None:
     """
     now = timezone.now()
     check_codes_allowed(budget, now)
-    check_code_email_allowed(budget, now)
+    check_code_email_allowed(budget, operation, now)
     code = codes.make_code()
     operation.code_sends += 1
     operation.code_hash = codes.hash_code(operation, code)

@@ -285,15 +285,77 @@ def test_a_stranger_cannot_mail_an_account_without_end(
             "/api/v1/links/", {"account": victim.number, "idempotency_key": f"spam-{n:05d}"}
         )
         assert response.status_code == 201
-    assert len(mail.outbox) == 10
+    assert len(code_emails()) == 10
     refused = api.post(
         "/api/v1/links/", {"account": victim.number, "idempotency_key": "spam-extra-1"}
     )
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "code_email_limit"
     assert 86_000 < refused.json()["error"]["retry_after"] <= 86_401
-    assert len(mail.outbox) == 10
+    assert len(code_emails()) == 10
     assert Operation.objects.count() == 10
+
+
+LINK_NOTICE = "Someone asked to link your account repeatedly"
+
+
+def code_emails() -> list[Any]:
+    return [m for m in mail.outbox if m.subject != LINK_NOTICE]
+
+
+def link_spam(api: SignedClient, account: Account, times: int, prefix: str) -> list[int]:
+    return [
+        api.post(
+            "/api/v1/links/", {"account": account.number, "idempotency_key": f"{prefix}-{n:04d}"}
+        ).status_code
+        for n in range(times)
+    ]
+
+
+def test_payment_codes_nobody_used_do_not_count_nor_are_limited(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    """Payment codes come from a link the owner approved: a platform's buyer who opens and
+    leaves many payments is not cut off, and link requests are still counted apart."""
+    for n in range(12):
+        response = api.post(
+            "/api/v1/payments/",
+            payment_body(accounts, idempotency_key=f"left-unpaid-{n:04d}", amount="1.00")
+            | {"payees": [{"account": accounts["seller"].number, "amount": "1.00"}]},
+        )
+        assert response.status_code == 201, response.content
+    assert len(mail.outbox) == 12
+    assert link_spam(api, accounts["payer"], 11, "link") == [201] * 10 + [429]
+
+
+def test_the_owner_is_told_once_a_window_that_someone_asks_to_link_his_account(
+    api: SignedClient, make_account: Callable[..., Account]
+) -> None:
+    from operations.budget import account_codes_unblock
+
+    victim = make_account()
+    assert victim.customer is not None
+    victim.customer.language = "ru"
+    victim.customer.save(update_fields=["language"])
+    assert link_spam(api, victim, 9, "spam") == [201] * 9
+    assert Message.objects.filter(kind="operations.link_requests_limited_email").count() == 0
+    assert link_spam(api, victim, 4, "more") == [201, 429, 429, 429]
+    told = [
+        m
+        for m in mail.outbox
+        if m.subject == "Кто-то раз за разом запрашивал привязку вашего счёта"
+    ]
+    assert len(told) == 1, [m.subject for m in mail.outbox]
+    assert told[0].to == [victim.customer.email]
+    assert "10 раз запросили привязку вашего счёта" in told[0].body
+    assert victim.number in told[0].body
+    assert "http://127.0.0.1:8001/ru/" in told[0].body
+    assert "<html" in str(told[0].alternatives[0][0])  # type: ignore[attr-defined]
+    # The owner lifts it; someone spams again: he is told of the new window once more.
+    assert account_codes_unblock(account=victim)
+    assert link_spam(api, victim, 11, "again") == [201] * 10 + [429]
+    kind = "operations.link_requests_limited_email"
+    assert Message.objects.filter(kind=kind).count() == 2
 
 
 def test_codes_that_were_used_do_not_count_towards_the_email_limit(
