@@ -82,6 +82,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
+# The client's address behind TRUSTED_PROXY_COUNT proxies, as every rate limit takes it.
+AXES_CLIENT_IP_CALLABLE = django_conf.AXES_CLIENT_IP_CALLABLE
+vars().update(django_conf.client_ip(env))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"

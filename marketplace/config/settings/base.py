@@ -89,6 +89,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
+# The client's address behind TRUSTED_PROXY_COUNT proxies, as every rate limit takes it.
+AXES_CLIENT_IP_CALLABLE = django_conf.AXES_CLIENT_IP_CALLABLE
+vars().update(django_conf.client_ip(env))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
