@@ -173,9 +173,6 @@ def test_redis_down_when_the_buyer_confirms_and_back_later(
     assert all(_alive(own_stack).values()), _alive(own_stack)
     assert balances(own_bank_api, buyer.account_number)[buyer.account_number] == 750_00
     assert status_while_down == 200
-    # The payment is committed before its execution is queued: the buyer must be told it
-    # is being processed, not shown a server error. That is issue 12's item 7 (queueing
-    # with ``on_commit(..., robust=True)`` in payments/confirmation.py), another change.
-    if confirmed.status_code == 500:
-        pytest.xfail("the confirm page still answers 500 while Redis is down (item 7)")
+    # The payment is committed before its execution is queued (``on_commit(...,
+    # robust=True)``): the buyer is told it is being processed, not shown a server error.
     assert confirmed.status_code == 302, confirmed.text[:500]

@@ -62,6 +62,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 # What django-axes records of a failed sign-in's username: at most what its column holds.
 AXES_USERNAME_CALLABLE = "paylib.signin.axes_username"
+# The address django-axes counts a sign-in under: the one every rate limit uses, which
+# trusts X-Forwarded-For only as far as TRUSTED_PROXY_COUNT says (see client_ip()).
+# django-ipware is not installed, so axes reads no AXES_IPWARE_* setting: this is the one.
+AXES_CLIENT_IP_CALLABLE = "paylib.client_ip.client_ip"
+
+
+def client_ip(env: environ.Env) -> dict[str, Any]:
+    """How many reverse proxies of our own stand before the site (``paylib.client_ip``)."""
+    return {"TRUSTED_PROXY_COUNT": env.int("TRUSTED_PROXY_COUNT", default=0)}
+
+
 # Argon2 for new passwords; PBKDF2 only to read hashes made before.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

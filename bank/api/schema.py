@@ -54,11 +54,13 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     ),
     "client_codes_throttled": (
         429,
-        "this client entered too many wrong codes lately; `retry_after` says how long to wait",
+        "this client entered too many wrong codes lately, and 3 of them for this account: "
+        "its codes for the account are not checked; `retry_after` says how long to wait",
     ),
     "code_email_limit": (
         429,
-        "the account was sent too many codes nobody used; `retry_after` says how long to wait",
+        "the account was sent too many link-request codes nobody used (its owner is told and "
+        "can lift it on the bank's pages); `retry_after` says how long to wait",
     ),
     "hold_not_found": (404, "no such hold of this client"),
     "already_captured": (409, "the hold was captured already"),

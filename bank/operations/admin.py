@@ -121,8 +121,8 @@ class CodeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(CodeBudget)
 class CodeBudgetAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("account", "window_from", "notified_at")
+    list_display = ("account", "window_from", "notified_at", "links_notified_at")
     search_fields = ("account__number", "account__customer__email")
     list_select_related = ("account",)
-    fields = ("account", "window_from", "notified_at")
+    fields = ("account", "window_from", "notified_at", "links_notified_at")
     readonly_fields = fields

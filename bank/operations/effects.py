@@ -1,10 +1,11 @@
 """What operations deliver through the outbox: the emails with confirmation codes (of links,
-payments and hold requests), and the one that tells a customer his account's codes were
-blocked."""
+payments and hold requests), the one that tells a customer his account's codes were
+blocked, and the one that tells him someone asked to link his account repeatedly."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 CODE_EMAIL = "operations.code_email"
 CODES_BLOCKED_EMAIL = "operations.codes_blocked_email"
+LINK_REQUESTS_LIMITED_EMAIL = "operations.link_requests_limited_email"
 
 
 @handler(CODE_EMAIL, scrub=True)
@@ -76,31 +78,64 @@ def _moment(operation: Operation, language: str) -> str:
         return f"{formats.date_format(moment, 'DATETIME_FORMAT')} ({moment:%Z})"
 
 
-@handler(CODES_BLOCKED_EMAIL)
-def send_codes_blocked_email(message: Message) -> None:
-    """Tell the owner that wrong codes were tried on his account and how to lift the block."""
+def _owner_budget(message: Message) -> CodeBudget | None:
     budget = (
         CodeBudget.objects.select_related("account__customer")
         .filter(account_id=message.payload["account"])
         .first()
     )
     if budget is None or budget.account.customer is None:
-        return
+        return None
+    return budget
+
+
+def _send_to_owner(message: Message, budget: CodeBudget, templates: str, **extra: Any) -> None:
     customer = budget.account.customer
+    assert customer is not None
     with translation.override(customer.language):
         path = reverse("web:accounts")
     send_templated(
         message,
         to=[customer.email],
         language=customer.language,
-        templates="operations/email/codes_blocked",
+        templates=templates,
         context={
             "customer": customer,
             "account": budget.account,
-            "wrong_codes": settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT,
             "hours": settings.CONFIRMATION_BUDGET_WINDOW // 3600,
             "url": settings.BANK_SITE_URL.rstrip("/") + path,
             "bank_name": settings.BANK_NAME,
+            **extra,
         },
     )
+
+
+@handler(CODES_BLOCKED_EMAIL)
+def send_codes_blocked_email(message: Message) -> None:
+    """Tell the owner that wrong codes were tried on his account and how to lift the block."""
+    budget = _owner_budget(message)
+    if budget is None:
+        return
+    _send_to_owner(
+        message,
+        budget,
+        "operations/email/codes_blocked",
+        wrong_codes=settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT,
+    )
     logger.info("Told the owner of account %s that its codes are blocked", budget.account_id)
+
+
+@handler(LINK_REQUESTS_LIMITED_EMAIL)
+def send_link_requests_limited_email(message: Message) -> None:
+    """Tell the owner that someone asked to link his account repeatedly, that no more link
+    codes are sent for now, and how to lift that."""
+    budget = _owner_budget(message)
+    if budget is None:
+        return
+    _send_to_owner(
+        message,
+        budget,
+        "operations/email/link_requests_limited",
+        requests=settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT,
+    )
+    logger.info("Told the owner of account %s of repeated link requests", budget.account_id)

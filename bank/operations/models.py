@@ -193,6 +193,9 @@ class CodeBudget(models.Model):
         help_text=_("Lifting the block moves this to the moment it was lifted."),
     )
     notified_at = models.DateTimeField(_("owner told of a block"), null=True, blank=True)
+    links_notified_at = models.DateTimeField(
+        _("owner told of repeated link requests"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("code budget")

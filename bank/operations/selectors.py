@@ -82,9 +82,12 @@ def wrong_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
     return _counted(CodeEvent.Kind.WRONG, now)
 
 
-def unused_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
-    """Codes sent for operations that were never confirmed."""
-    return _counted(CodeEvent.Kind.SENT, now).filter(operation__confirmed_at__isnull=True)
+def unused_link_codes_counted(now: datetime) -> QuerySet[CodeEvent]:
+    """Codes sent for link requests that were never confirmed: anyone who knows an account's
+    number can ask for those. Payment and hold codes come from a link the owner approved."""
+    return _counted(CodeEvent.Kind.SENT, now).filter(
+        operation__kind=Operation.Kind.LINK, operation__confirmed_at__isnull=True
+    )
 
 
 def _over(events: QuerySet[CodeEvent], accounts: list[int], limit: int) -> set[int]:
@@ -98,8 +101,13 @@ def _over(events: QuerySet[CodeEvent], accounts: list[int], limit: int) -> set[i
 
 
 def accounts_codes_blocked(accounts: Iterable[Account]) -> set[int]:
-    """Which of ``accounts`` take no codes now: too many wrong or unused codes lately."""
+    """Which of ``accounts`` take no codes now: too many wrong codes lately."""
     now, ids = timezone.now(), [account.pk for account in accounts]
-    wrong = _over(wrong_codes_counted(now), ids, settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT)
-    unused = _over(unused_codes_counted(now), ids, settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT)
-    return wrong | unused
+    return _over(wrong_codes_counted(now), ids, settings.CONFIRMATION_WRONG_CODES_PER_ACCOUNT)
+
+
+def accounts_link_requests_limited(accounts: Iterable[Account]) -> set[int]:
+    """Which of ``accounts`` are sent no link-request codes now: too many went unused."""
+    now, ids = timezone.now(), [account.pk for account in accounts]
+    limit = settings.CONFIRMATION_UNUSED_CODES_PER_ACCOUNT
+    return _over(unused_link_codes_counted(now), ids, limit)

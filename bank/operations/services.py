@@ -69,7 +69,7 @@ def _issue_code(operation: Operation, budget: CodeBudget) -> None:
     """
     now = timezone.now()
     check_codes_allowed(budget, now)
-    check_code_email_allowed(budget, now)
+    check_code_email_allowed(budget, operation, now)
     code = codes.make_code()
     operation.code_sends += 1
     operation.code_hash = codes.hash_code(operation, code)
@@ -268,7 +268,8 @@ class Confirmation:
 def code_confirm(*, client: ApiClient, operation_id: str, code: str) -> Confirmation:
     """Check the code; on a match confirm the operation, else count the wrong code.
 
-    No code is checked while the account's or the client's budget of wrong codes is spent.
+    No code is checked while the account's budget of wrong codes is spent, nor while the
+    client's is and this account had its few wrong codes from the client (``budget``).
     The count is committed before the error is raised, so wrong codes add up.
     """
     error: Exception | None = None
@@ -283,7 +284,7 @@ def code_confirm(*, client: ApiClient, operation_id: str, code: str) -> Confirma
         budget = budget_lock(operation.account)
         now = timezone.now()
         check_codes_allowed(budget, now)
-        check_client_allowed(client, now)
+        check_client_allowed(client, budget, now)
         if codes.check_code(operation, code):
             key = code_accept(operation)
         else:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Customer
 from operations import budget, lifecycle
 from operations.errors import OperationNotFound
-from operations.selectors import accounts_codes_blocked
+from operations.selectors import accounts_codes_blocked, accounts_link_requests_limited
 from paylib.i18n import remember_language, switch_language
 from paylib.lifecycle import IllegalMove
 
@@ -56,6 +56,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context = {
         "accounts": accounts,
         "codes_blocked": accounts_codes_blocked(accounts),
+        "links_limited": accounts_link_requests_limited(accounts),
         "nav": "accounts",
     }
     return render(request, "web/accounts.html", context)
@@ -64,7 +65,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_codes_unblock(request: HttpRequest, number: str) -> HttpResponse:
-    """The owner lifts the block that wrong codes put on his account."""
+    """The owner lifts the block that wrong codes, or unused link requests, put on his
+    account."""
     account = selectors.account_get_for_customer(_customer(request), number)
     if budget.account_codes_unblock(account=account):
         messages.success(request, _("Codes for this account work again."))

@@ -33,7 +33,8 @@ _REFUSALS: dict[str, Promise | tuple[Promise, Promise]] = {
         "Too many wrong codes for this account; its owner can lift the block at the bank."
     ),
     "client_codes_throttled": _(
-        "The bank is taking no codes from the marketplace for a moment. Try again in a minute."
+        "Too many wrong codes were entered for this account lately; the bank is taking no "
+        "more of them from the marketplace for now. Try again in an hour."
     ),
     "code_email_limit": _(
         "The bank has sent this account too many codes that were not used. Ask again later."

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.http import HttpRequest
 
+from paylib.client_ip import client_ip as paylib_client_ip
 from paylib.errors import ApplicationError
 from users.models import User
 
@@ -30,5 +30,5 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as django-axes resolves it (the same proxy settings)."""
-    return get_client_ip_address(request)
+    """The client's address, as django-axes takes it too (``TRUSTED_PROXY_COUNT``)."""
+    return paylib_client_ip(request)

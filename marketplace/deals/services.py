@@ -11,6 +11,7 @@ from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commission.selectors import commission_current, commission_split_checked
 from core.idempotency import create_once
@@ -20,7 +21,15 @@ from paylib.money import MAX_AMOUNT_KOPECKS
 from users.models import User
 
 from .models import Deal, DealTransition
-from .state import EXPIRABLE, RELEASES_QUANTITY, IllegalTransition, Role, Status, check_transition
+from .state import (
+    EXPIRABLE,
+    OPEN_UNPAID,
+    RELEASES_QUANTITY,
+    IllegalTransition,
+    Role,
+    Status,
+    check_transition,
+)
 
 
 def _check_can_buy(offer: Offer, buyer: User, quantity: int) -> None:
@@ -40,16 +49,37 @@ def _check_can_buy(offer: Offer, buyer: User, quantity: int) -> None:
         raise ApplicationError(_("The amount is too large."), field="quantity")
 
 
+def _check_open_unpaid(buyer: User) -> None:
+    """Refuse a buyer who holds too many unpaid deals. Call holding his row's lock."""
+    limit = settings.DEAL_OPEN_UNPAID_PER_BUYER
+    if Deal.objects.filter(buyer=buyer, status__in=OPEN_UNPAID).count() >= limit:
+        raise ApplicationError(
+            ngettext(
+                "You have %(count)s deal that is not paid yet. Pay for it or cancel it "
+                "before you buy more.",
+                "You have %(count)s deals that are not paid yet. Pay for one or cancel it "
+                "before you buy more.",
+                limit,
+            )
+            % {"count": limit},
+            code="too_many_unpaid_deals",
+        )
+
+
 def deal_create(
     *, buyer: User, offer: Offer, quantity: int, idempotency_key: UUID | None = None
 ) -> Deal:
     """Open a deal and reserve its quantity: the offer's row is locked while it is counted,
-    so two buyers can never take the same last item.
+    so two buyers can never take the same last item; the buyer's row is locked first
+    while his unpaid deals are counted, so concurrent Buys (of any offers) cannot open
+    more than ``DEAL_OPEN_UNPAID_PER_BUYER``.
 
     With ``idempotency_key`` (the Buy form's), a repeat of the same form returns the deal
     the first one opened and reserves nothing more.
     """
     with transaction.atomic():
+        # Lock order: the buyer's row, then the offer's.
+        User.objects.select_for_update().filter(pk=buyer.pk).values_list("pk").get()
         locked = Offer.objects.select_for_update().get(pk=offer.pk)
         if idempotency_key is None:
             return _open(locked, buyer, quantity, None)
@@ -61,8 +91,9 @@ def deal_create(
 
 
 def _open(locked: Offer, buyer: User, quantity: int, idempotency_key: UUID | None) -> Deal:
-    """Call while holding a SELECT FOR UPDATE lock on ``locked``."""
+    """Call while holding SELECT FOR UPDATE locks on the buyer's row and on ``locked``."""
     _check_can_buy(locked, buyer, quantity)
+    _check_open_unpaid(buyer)
     amount = locked.price * quantity
     setting = commission_current()
     # The setting may have changed since the offer was priced: check again.

@@ -64,6 +64,9 @@ RELEASES_QUANTITY = frozenset({Status.CANCELLED, Status.EXPIRED})
 #: (``deals_expire_unpaid``); one awaiting the code expires with its payment, which
 #: ``payments.services.payments_end_with_deals`` ends in the same transaction.
 EXPIRABLE = frozenset(s for (s, t) in TRANSITIONS if t == Status.EXPIRED) - {Status.AWAITING_CODE}
+#: Open and not paid: each holds its quantity reserved. A buyer may have at most
+#: ``DEAL_OPEN_UNPAID_PER_BUYER`` of them (``deals.services.deal_create``).
+OPEN_UNPAID = frozenset({Status.CREATED, Status.AWAITING_CODE, Status.PAYMENT_FAILED})
 
 
 class IllegalTransition(ApplicationError):

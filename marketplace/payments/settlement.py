@@ -14,17 +14,20 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bank_client import BankError, BankRefused, OperationInfo
+from bank_client import BankError, BankRefused, BankUnavailable, OperationInfo
 from banking.services import bank_call
+from deals.models import Deal
+from deals.state import Status as DealStatus
 from paylib.outbox.services import enqueue
 
 from . import crypto
 from .confirmation import payment_confirm_retry
 from .effects import PAID_EMAIL, ROLES
+from .errors import BankUnreachable, PaymentError
 from .models import Payment
 from .queue import EXECUTE, queue
-from .services import payees_of, payment_end
-from .state import BANK, FINAL, payment_move
+from .services import payees_of, payment_end, payment_request_code
+from .state import BANK, FINAL, SYSTEM, payment_move
 
 logger = logging.getLogger(__name__)
 S = Payment.Status
@@ -86,9 +89,12 @@ def _fail(payment: Payment, *, reason: str) -> None:
 def payment_recheck(*, payment: Payment) -> Payment:
     """Find out from the bank where the payment stands, and finish it accordingly.
 
-    A code check in doubt is sent again as the same request; a confirmed payment that was
-    never executed is queued for execution. Raises ``BankError`` if the bank does not say.
+    A code request or a code check in doubt is sent again as the same request; a confirmed
+    payment that was never executed is queued for execution. Raises ``BankError`` if the
+    bank does not say.
     """
+    if payment.status == S.REQUESTING:
+        return _request_code_again(payment)
     if payment.status in FINAL or not payment.bank_operation_id:
         return payment
     if payment.status == S.CONFIRMING:
@@ -104,13 +110,33 @@ def payment_recheck(*, payment: Payment) -> Payment:
     return payment_settle(payment=payment, info=info)
 
 
+def _request_code_again(payment: Payment) -> Payment:
+    """Ask again for the code of a payment left ``requesting``: the bank was unreachable,
+    or it answered and recording the answer failed. The same idempotency key finds the
+    operation the bank opened then (no second operation, no second email); a refusal ends
+    the payment (``payment_request_code``), and so does a deal that ended meanwhile, with
+    no code asked for. Raises ``BankError`` if the bank does not say.
+    """
+    deal = Deal.objects.get(pk=payment.deal_id)
+    if deal.status in (DealStatus.CANCELLED, DealStatus.EXPIRED):
+        payment_end(payment=payment, reason=f"deal_{deal.status}", by=SYSTEM)
+        return payment
+    try:
+        return payment_request_code(payment=payment)
+    except BankUnreachable as error:
+        raise BankUnavailable(error.message) from None
+    except PaymentError:  # refused: the payment has ended and the deal is payable again
+        payment.refresh_from_db()
+        return payment
+
+
 def payments_check_stuck(*, older_than: timedelta, limit: int = 200) -> int:
-    """Finish payments left processing or confirming for too long; returns how many it
-    asked the bank about."""
+    """Finish payments left requesting their code, processing or confirming for too long;
+    returns how many it asked the bank about."""
     cutoff = timezone.now() - older_than
     stuck = Payment.objects.filter(
         Q(status=S.PROCESSING, processing_since__lt=cutoff)
-        | Q(status=S.CONFIRMING, updated_at__lt=cutoff)
+        | Q(status__in=(S.CONFIRMING, S.REQUESTING), updated_at__lt=cutoff)
     ).order_by("updated_at")[:limit]
     asked = 0
     for payment in stuck:

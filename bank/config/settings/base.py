@@ -83,6 +83,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
+# The client's address behind TRUSTED_PROXY_COUNT proxies, as every rate limit takes it.
+AXES_CLIENT_IP_CALLABLE = django_conf.AXES_CLIENT_IP_CALLABLE
+vars().update(django_conf.client_ip(env))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
@@ -144,6 +147,10 @@ CONFIRMATION_BUDGET_WINDOW = env.int("CONFIRMATION_BUDGET_WINDOW", default=24 * 
 CONFIRMATION_WRONG_CODES_PER_ACCOUNT = env.int("CONFIRMATION_WRONG_CODES_PER_ACCOUNT", default=20)
 CONFIRMATION_CLIENT_WINDOW = env.int("CONFIRMATION_CLIENT_WINDOW", default=3600)
 CONFIRMATION_WRONG_CODES_PER_CLIENT = env.int("CONFIRMATION_WRONG_CODES_PER_CLIENT", default=300)
+# Past the client's budget each account takes this many wrong codes from it in its window.
+CONFIRMATION_WRONG_CODES_PER_ACCOUNT_DEGRADED = env.int(
+    "CONFIRMATION_WRONG_CODES_PER_ACCOUNT_DEGRADED", default=3
+)
 CONFIRMATION_UNUSED_CODES_PER_ACCOUNT = env.int("CONFIRMATION_UNUSED_CODES_PER_ACCOUNT", default=10)
 CONFIRMATION_EVENTS_KEPT_DAYS = env.int("CONFIRMATION_EVENTS_KEPT_DAYS", default=30)
 # A confirmed payment must be executed within this many seconds, or it fails as expired.

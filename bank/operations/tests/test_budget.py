@@ -16,7 +16,7 @@ from api.models import ApiClient
 from api.services import api_client_create
 from conftest import SignedClient, keyed
 from ledger.models import Account
-from operations.models import CodeBudget, CodeEvent, Operation
+from operations.models import AccountLink, CodeBudget, CodeEvent, Operation
 from paylib.outbox.models import Message
 
 from .helpers import confirm, last_code, payment_body, wrong
@@ -200,38 +200,80 @@ def test_the_owner_is_told_again_of_a_new_block_after_lifting_the_last(
     assert Message.objects.filter(kind="operations.codes_blocked_email").count() == 2
 
 
-def test_the_client_budget_counts_wrong_codes_over_all_accounts(
+def client_over_budget(
+    api: SignedClient,
+    platform: tuple[ApiClient, str],
+    make_account: Callable[..., Account],
+    settings: Settings,
+) -> Account:
+    """Spend the client's budget (6 here) with wrong codes on two accounts; the payee."""
+    settings.CONFIRMATION_WRONG_CODES_PER_CLIENT = 6
+    payee = make_account()
+    for n in range(2):
+        payer = make_account(balance=1000_00, link_to=platform[0])
+        op = open_payment(api, payer, payee, key=f"spender-{n:04d}")
+        code = last_code(payer.customer.email)  # type: ignore[union-attr]
+        answers = [confirm(api, op, wrong(code)).json()["error"]["code"] for _ in range(3)]
+        assert answers == ["invalid_code"] * 3
+    return payee
+
+
+def open_payment(api: SignedClient, payer: Account, payee: Account, key: str) -> str:
+    accounts = {"payer": payer, "seller": payee, "platform": payee}
+    body = payment_body(accounts, idempotency_key=key, amount="1.00")
+    body["payees"] = [{"account": payee.number, "amount": "1.00"}]
+    response = api.post("/api/v1/payments/", body)
+    assert response.status_code == 201, response.content
+    return str(response.json()["id"])
+
+
+def test_past_the_client_budget_an_honest_buyer_still_confirms(
     api: SignedClient,
     platform: tuple[ApiClient, str],
     make_account: Callable[..., Account],
     settings: Settings,
 ) -> None:
-    settings.CONFIRMATION_WRONG_CODES_PER_CLIENT = 6
-    payee = make_account()
-    payers = [make_account(balance=1000_00, link_to=platform[0]) for _ in range(3)]
-    ops = []
-    for n, payer in enumerate(payers):
-        accounts = {"payer": payer, "seller": payee, "platform": make_account()}
-        response = api.post(
-            "/api/v1/payments/", payment_body(accounts, idempotency_key=f"client-{n:04d}")
-        )
-        ops.append((response.json()["id"], last_code(payer.customer.email)))  # type: ignore[union-attr]
-    answers = [confirm(api, op, wrong(code)).json()["error"]["code"] for op, code in ops[:2] * 3]
-    assert answers == ["invalid_code"] * 6
-    throttled = confirm(api, ops[2][0], ops[2][1])  # even the right code is not checked
-    assert throttled.status_code == 429
-    assert throttled.json()["error"]["code"] == "client_codes_throttled"
-    assert 3500 < throttled.json()["error"]["retry_after"] <= 3601
+    """One attacker spending the platform's budget does not lock its other buyers out."""
+    payee = client_over_budget(api, platform, make_account, settings)
+    buyer = make_account(balance=1000_00, link_to=platform[0])
+    op = open_payment(api, buyer, payee, key="honest-0001")
+    code = last_code(buyer.customer.email)  # type: ignore[union-attr]
+    # Even a slip of the finger is forgiven once or twice.
+    assert confirm(api, op, wrong(code)).json()["error"]["code"] == "invalid_code"
+    confirmed = confirm(api, op, code)
+    assert confirmed.status_code == 200, confirmed.content
+    assert Operation.objects.get(public_id=op).status == "confirmed"
+
+
+def test_past_the_client_budget_each_account_takes_only_a_few_wrong_codes(
+    api: SignedClient,
+    platform: tuple[ApiClient, str],
+    make_account: Callable[..., Account],
+    settings: Settings,
+) -> None:
+    payee = client_over_budget(api, platform, make_account, settings)
+    fresh = make_account(balance=1000_00, link_to=platform[0])
+    ops = [open_payment(api, fresh, payee, key=f"fresh-{n:04d}") for n in range(2)]
+    code = last_code(fresh.customer.email)  # type: ignore[union-attr]
+    answers = [confirm(api, ops[1], wrong(code)).json()["error"]["code"] for _ in range(3)]
+    assert answers == ["invalid_code"] * 3
+    # The fourth is not checked, not even a right code, on a new operation either.
+    for op in ops[::-1]:
+        throttled = confirm(api, op, code)
+        assert throttled.status_code == 429
+        assert throttled.json()["error"]["code"] == "client_codes_throttled"
+        assert 3500 < throttled.json()["error"]["retry_after"] <= 3601
+    assert wrong_codes_recorded(fresh) == 3
+    assert Operation.objects.get(public_id=ops[1]).status == "awaiting_code"
     # Another platform is not held up by this one's guessing.
     other, secret = api_client_create(name="other platform")
-    payer = make_account(balance=1000_00, link_to=other)
+    AccountLink.objects.create(client=other, account=fresh)
     other_api = SignedClient(other.client_id, secret)
-    accounts = {"payer": payer, "seller": payee, "platform": make_account()}
-    op = other_api.post("/api/v1/payments/", payment_body(accounts)).json()["id"]
+    op = open_payment(other_api, fresh, payee, key="elsewhere-0001")
     assert confirm(other_api, op, last_code()).status_code == 200
-    # An hour later the first client may confirm again.
+    # An hour later the first client may try the account again.
     CodeEvent.objects.update(created_at=timezone.now() - timedelta(hours=1, seconds=1))
-    assert confirm(api, ops[2][0], ops[2][1]).status_code == 200
+    assert confirm(api, ops[1], code).status_code == 200
 
 
 def test_a_stranger_cannot_mail_an_account_without_end(
@@ -243,15 +285,77 @@ def test_a_stranger_cannot_mail_an_account_without_end(
             "/api/v1/links/", {"account": victim.number, "idempotency_key": f"spam-{n:05d}"}
         )
         assert response.status_code == 201
-    assert len(mail.outbox) == 10
+    assert len(code_emails()) == 10
     refused = api.post(
         "/api/v1/links/", {"account": victim.number, "idempotency_key": "spam-extra-1"}
     )
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "code_email_limit"
     assert 86_000 < refused.json()["error"]["retry_after"] <= 86_401
-    assert len(mail.outbox) == 10
+    assert len(code_emails()) == 10
     assert Operation.objects.count() == 10
+
+
+LINK_NOTICE = "Someone asked to link your account repeatedly"
+
+
+def code_emails() -> list[Any]:
+    return [m for m in mail.outbox if m.subject != LINK_NOTICE]
+
+
+def link_spam(api: SignedClient, account: Account, times: int, prefix: str) -> list[int]:
+    return [
+        api.post(
+            "/api/v1/links/", {"account": account.number, "idempotency_key": f"{prefix}-{n:04d}"}
+        ).status_code
+        for n in range(times)
+    ]
+
+
+def test_payment_codes_nobody_used_do_not_count_nor_are_limited(
+    api: SignedClient, accounts: dict[str, Account]
+) -> None:
+    """Payment codes come from a link the owner approved: a platform's buyer who opens and
+    leaves many payments is not cut off, and link requests are still counted apart."""
+    for n in range(12):
+        response = api.post(
+            "/api/v1/payments/",
+            payment_body(accounts, idempotency_key=f"left-unpaid-{n:04d}", amount="1.00")
+            | {"payees": [{"account": accounts["seller"].number, "amount": "1.00"}]},
+        )
+        assert response.status_code == 201, response.content
+    assert len(mail.outbox) == 12
+    assert link_spam(api, accounts["payer"], 11, "link") == [201] * 10 + [429]
+
+
+def test_the_owner_is_told_once_a_window_that_someone_asks_to_link_his_account(
+    api: SignedClient, make_account: Callable[..., Account]
+) -> None:
+    from operations.budget import account_codes_unblock
+
+    victim = make_account()
+    assert victim.customer is not None
+    victim.customer.language = "ru"
+    victim.customer.save(update_fields=["language"])
+    assert link_spam(api, victim, 9, "spam") == [201] * 9
+    assert Message.objects.filter(kind="operations.link_requests_limited_email").count() == 0
+    assert link_spam(api, victim, 4, "more") == [201, 429, 429, 429]
+    told = [
+        m
+        for m in mail.outbox
+        if m.subject == "Кто-то раз за разом запрашивал привязку вашего счёта"
+    ]
+    assert len(told) == 1, [m.subject for m in mail.outbox]
+    assert told[0].to == [victim.customer.email]
+    assert "10 раз запросили привязку вашего счёта" in told[0].body
+    assert victim.number in told[0].body
+    assert "http://127.0.0.1:8001/ru/" in told[0].body
+    assert "<html" in str(told[0].alternatives[0][0])  # type: ignore[attr-defined]
+    # The owner lifts it; someone spams again: he is told of the new window once more.
+    assert account_codes_unblock(account=victim)
+    assert link_spam(api, victim, 11, "again") == [201] * 10 + [429]
+    kind = "operations.link_requests_limited_email"
+    assert Message.objects.filter(kind=kind).count() == 2
 
 
 def test_codes_that_were_used_do_not_count_towards_the_email_limit(

@@ -207,14 +207,14 @@ def test_codes_sent_at_once_cannot_overshoot_the_budget(
     assert Attempt.objects.count() == 1
 
 
-def test_a_bank_that_takes_no_codes_for_a_moment_leaves_the_payment_waiting_for_one(
+def test_a_bank_that_takes_no_codes_from_the_platform_for_now_leaves_the_payment_waiting(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     payment = pay(deal, buyer, buyer_account)
     bank.fail_on["operation_confirm"] = BankRefused(
         "client_codes_throttled", "Slow down.", extra={"retry_after": 30}, status=429
     )
-    with pytest.raises(CodeRejected, match="for a moment"):
+    with pytest.raises(CodeRejected, match="taking no more of them from the marketplace"):
         confirmation.payment_confirm(payment=payment, code=bank.CODE)
     payment.refresh_from_db()
     assert payment.status == "awaiting_code"

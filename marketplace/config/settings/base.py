@@ -95,6 +95,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = django_conf.AXES_USERNAME_CALLABLE
+# The client's address behind TRUSTED_PROXY_COUNT proxies, as every rate limit takes it.
+AXES_CLIENT_IP_CALLABLE = django_conf.AXES_CLIENT_IP_CALLABLE
+vars().update(django_conf.client_ip(env))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -127,6 +130,9 @@ PLATFORM_ACCOUNT = env.str("PLATFORM_ACCOUNT", default="")
 
 # A deal not paid within this window expires and its quantity returns to the offer.
 DEAL_PAYMENT_WINDOW = timedelta(seconds=env.int("DEAL_PAYMENT_WINDOW", default=24 * 3600))
+# Each open unpaid deal reserves its quantity: one buyer may hold at most this many, so
+# that nobody can open deals until an offer is sold out and keep everyone else from it.
+DEAL_OPEN_UNPAID_PER_BUYER = env.int("DEAL_OPEN_UNPAID_PER_BUYER", default=5)
 CATALOGUE_PAGE_SIZE = 24
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "marketplace-broker.sqlite3"))

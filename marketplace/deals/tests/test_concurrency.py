@@ -74,3 +74,16 @@ def test_concurrent_cancel_and_expiry_release_the_quantity_once(
     assert len(errors) == 5
     assert Offer.objects.get().quantity_available == 3
     assert deal.transitions.exclude(from_status="").count() == 1
+
+
+def test_concurrent_buys_by_one_buyer_open_at_most_five_unpaid_deals(
+    user: User, other_user: User, make_offer: Callable[..., Offer]
+) -> None:
+    """Buys of different offers lock different offers: the buyer's row orders them."""
+    offers = [make_offer(user, title=f"Lamp {n}", quantity_available=10) for n in range(12)]
+    errors = race(12, lambda i: deal_create(buyer=other_user, offer=offers[i], quantity=1))
+    assert Deal.objects.filter(buyer=other_user).count() == 5
+    assert len(errors) == 7
+    assert {getattr(e, "code", None) for e in errors} == {"too_many_unpaid_deals"}
+    reserved = sum(10 - o.quantity_available for o in Offer.objects.all())
+    assert reserved == 5

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from conftest import client_for, db_snapshot, form_key
@@ -138,3 +140,51 @@ def test_my_deals_lists_both_sides_and_filters(
     assert listed(role="seller") == {sale.pk}
     assert listed(status="cancelled") == set()
     assert listed(role="nonsense") == {sale.pk, purchase.pk}
+
+
+def buy(client: Client, offer: Offer, key: str | None = None) -> Any:
+    return client.post(
+        reverse("deals:create", args=[offer.pk]),
+        {"quantity": "1", "idempotency_key": key or form_key()},
+    )
+
+
+def test_a_buyer_may_hold_at_most_five_unpaid_deals(
+    user: User,
+    other_user: User,
+    make_user: Callable[..., User],
+    make_offer: Callable[..., Offer],
+) -> None:
+    """Each unpaid deal reserves items: one buyer cannot reserve an offer away from all."""
+    offers = [make_offer(user, title=f"Chair {n}", quantity_available=50) for n in range(3)]
+    client = client_for(other_user)
+    first_key = form_key()
+    assert buy(client, offers[0], first_key).status_code == 302
+    for n in range(4):
+        assert buy(client, offers[n % 3]).status_code == 302
+    deals = list(Deal.objects.order_by("pk"))
+    Deal.objects.filter(pk=deals[1].pk).update(status="awaiting_code")
+    Deal.objects.filter(pk=deals[2].pk).update(status="payment_failed")
+    before = db_snapshot()
+    refused = buy(client, offers[2])
+    assert refused.status_code == 400
+    assert "You have 5 deals that are not paid yet" in refused.content.decode()
+    assert db_snapshot() == before
+    # A double click of an earlier Buy still finds its deal.
+    again = buy(client, offers[0], first_key)
+    assert again["Location"] == reverse("deals:detail", args=[deals[0].pk])
+    russian = client.post(
+        "/ru" + reverse("deals:create", args=[offers[2].pk]),
+        {"quantity": "1", "idempotency_key": form_key()},
+    )
+    assert "У вас 5 неоплаченных сделок" in russian.content.decode()
+    # Another buyer is not held up by him.
+    assert buy(client_for(make_user()), offers[2]).status_code == 302
+    # Paid, cancelled and expired deals take nothing of his five.
+    Deal.objects.filter(pk=deals[0].pk).update(status="paid")
+    assert buy(client, offers[2]).status_code == 302
+    Deal.objects.filter(pk=deals[1].pk).update(status="cancelled")
+    Deal.objects.filter(pk=deals[2].pk).update(status="expired")
+    assert buy(client, offers[2]).status_code == 302
+    assert buy(client, offers[1]).status_code == 302
+    assert buy(client, offers[1]).status_code == 400

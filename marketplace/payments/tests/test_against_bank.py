@@ -12,9 +12,12 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError
 from django.test import TestCase
 from django.utils import timezone
 
@@ -28,6 +31,7 @@ from deals.services import deal_create
 from offers.models import Offer
 from payments import confirmation, services
 from payments.models import Payment
+from payments.settlement import payments_check_stuck
 from users.models import User
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -150,6 +154,45 @@ def test_a_confirm_that_times_out_is_retried_as_the_same_request_and_pays_once(
     assert ledger_balance(seller_at_bank.account) == payment.seller_net
     assert ledger_balance(bank.customers["platform"].account) == payment.commission
     assert Payment.objects.get().code_sealed == ""
+
+
+def test_a_payment_left_requesting_is_asked_again_and_the_bank_finds_its_operation(
+    bank: Bank, make_user: Callable[..., User], make_offer: Callable[..., Offer]
+) -> None:
+    """The bank answered the code request, recording its answer failed: the periodic check
+    asks again with the same key and gets the same operation, whose emailed code pays."""
+    payer, seller_at_bank = bank.customers["payer"], bank.customers["seller"]
+    buyer = make_user(payer.email)
+    seller = make_user(seller_at_bank.email)
+    SettlementAccount.objects.create(
+        user=seller,
+        number=seller_at_bank.account,
+        status="linked",
+        is_default_payout=True,
+        linked_at=timezone.now(),
+    )
+    account = linked(bank, buyer, payer)
+    deal = deal_create(buyer=buyer, offer=make_offer(seller, price=10_00), quantity=1)
+    sent = bank.inbox.count(payer.email)
+    with (
+        mock.patch.object(services, "payment_move", side_effect=DatabaseError("gone")),
+        pytest.raises(DatabaseError),
+    ):
+        services.payment_start(deal=deal, buyer=buyer, account=account)
+    payment = Payment.objects.get(deal=deal)
+    assert (payment.status, payment.bank_operation_id) == ("requesting", "")
+    first = BankCall.objects.get(payment=payment, action="payment_request")
+    code = bank.code(payer.email, after=sent)
+    Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    assert payments_check_stuck(older_than=timedelta(minutes=2)) == 1
+    payment.refresh_from_db()
+    assert payment.status == "awaiting_code"
+    assert payment.bank_operation_id == first.operation_id != ""
+    # The first email's code confirms it: the bank issued no other (a new one would
+    # have replaced it).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = confirmation.payment_confirm(payment=payment, code=code)
+    assert result.status in ("processing", "succeeded")
 
 
 def _credentials() -> tuple[str, str]:
