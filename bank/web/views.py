@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from customers.models import Customer
 from operations import budget, lifecycle
-from operations.errors import OperationNotFound
+from operations.errors import LinkNotFound, OperationNotFound
 from operations.selectors import accounts_codes_blocked
+from operations.services import link_revoke_by_owner
+from paylib.csvfile import csv_response
 from paylib.lifecycle import IllegalMove
 
-from . import selectors
-from .forms import SignInForm
+from . import exports, selectors
+from .formatting import account_number
+from .forms import SignInForm, StatementFilterForm
 
 
 class SignInView(auth_views.LoginView):
@@ -62,16 +66,106 @@ def account_codes_unblock(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("web:accounts")
 
 
+def _statement_filters(request: HttpRequest) -> tuple[StatementFilterForm, dict[str, Any]]:
+    form = StatementFilterForm(request.GET if request.GET else None)
+    return form, form.filters()
+
+
 @login_required
 def statement(request: HttpRequest, number: str) -> HttpResponse:
     account = selectors.account_get_for_customer(_customer(request), number)
+    form, filters = _statement_filters(request)
     context = {
         "account": account,
-        "page": selectors.statement_page(account, request.GET.get("page")),
+        "form": form,
+        "filtered": any(filters.values()),
+        "page": selectors.statement_page(
+            selectors.statement_entries(account, **filters), request.GET.get("page")
+        ),
         "holds": selectors.holds_page(account, request.GET.get("holds")),
         "nav": "accounts",
     }
     return render(request, "web/statement.html", context)
+
+
+@login_required
+def statement_csv(request: HttpRequest, number: str) -> HttpResponseBase:
+    """The statement's movements under the page's filters, as a CSV download."""
+    account = selectors.account_get_for_customer(_customer(request), number)
+    _form, filters = _statement_filters(request)
+    period = exports.Period.of(account, filters["date_from"], filters["date_to"])
+    fmt = exports.statement_csv_format()
+    return csv_response(
+        exports.statement_rows(selectors.statement_entries(account, **filters), fmt),
+        fmt=fmt,
+        filename=exports.statement_filename(account, period, "csv"),
+    )
+
+
+@login_required
+def statement_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The statement under the page's filters, as a PDF document."""
+    account = selectors.account_get_for_customer(_customer(request), number)
+    _form, filters = _statement_filters(request)
+    period = exports.Period.of(account, filters["date_from"], filters["date_to"])
+    document = exports.statement_pdf(
+        account,
+        selectors.statement_entries(account, **filters),
+        period=period,
+        search=filters["search"],
+    )
+    response = HttpResponse(document, content_type="application/pdf")
+    filename = exports.statement_filename(account, period, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def account_details(request: HttpRequest, number: str) -> HttpResponse:
+    """What a customer gives someone who pays him: number, BIK, bank, owner."""
+    account = selectors.account_get_for_customer(_customer(request), number)
+    context = {
+        "account": account,
+        "bank_name": _(settings.BANK_NAME),
+        "bik": settings.BANK_BIK,
+        "nav": "accounts",
+    }
+    return render(request, "web/account_details.html", context)
+
+
+@login_required
+def platform_list(request: HttpRequest) -> HttpResponse:
+    """The platforms that may use each of the customer's accounts, and their requests."""
+    customer = _customer(request)
+    context = {
+        "links": selectors.links_of_customer(customer),
+        "requests": selectors.link_requests_pending(customer),
+        "nav": "platforms",
+    }
+    return render(request, "web/platforms.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    """GET asks the owner to confirm; POST stops the platform using the account."""
+    customer = _customer(request)
+    link = selectors.link_get_for_customer(customer, link_id)
+    if request.method != "POST":
+        return render(request, "web/link_revoke.html", {"link": link, "nav": "platforms"})
+    try:
+        revoked = link_revoke_by_owner(customer=customer, link_id=link.pk)
+    except LinkNotFound:
+        raise Http404("No such link.") from None
+    if revoked:
+        messages.success(
+            request,
+            _("%(platform)s can no longer use your account %(number)s.")
+            % {"platform": link.client.name, "number": account_number(link.account.number)},
+        )
+    else:
+        messages.info(request, _("This platform could no longer use the account already."))
+    return redirect("web:platforms")
 
 
 @login_required
@@ -97,7 +191,8 @@ def operation_decline(request: HttpRequest, operation_id: uuid.UUID) -> HttpResp
         messages.error(request, _("This operation has already finished; nothing was changed."))
     else:
         messages.success(request, _("The operation was declined. Its code no longer works."))
-    return redirect("web:operations")
+    back = "web:platforms" if request.POST.get("back") == "platforms" else "web:operations"
+    return redirect(back)
 
 
 @require_POST

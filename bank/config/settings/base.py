@@ -129,6 +129,10 @@ SPECTACULAR_SETTINGS = {
 # The bank's identity: its BIK decides which account numbers are valid.
 BANK_BIK = env.str("BANK_BIK", default="044525974")
 BANK_NAME = env.str("BANK_NAME", default="Client-bank")
+# A TrueType font with Cyrillic letters for statements in PDF (Debian's fonts-dejavu-core).
+STATEMENT_PDF_FONT = env.str(
+    "STATEMENT_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 # Derives API client secrets; the database keeps only their hashes. Defaults to SECRET_KEY.
 API_CLIENT_KEY = env.str("API_CLIENT_KEY", default="") or SECRET_KEY
 
