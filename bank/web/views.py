@@ -5,17 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from customers.models import Customer
+from customers.services import TooManyRequests, password_reset_request
 from operations import budget, lifecycle
 from operations.errors import LinkNotFound, OperationNotFound
 from operations.selectors import accounts_codes_blocked
@@ -32,6 +35,37 @@ class SignInView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's form and pages; the email leaves through the outbox, after the request, so
+    that the answer is the same, and as quick, whether or not the address is a customer's."""
+
+    template_name = "web/password_reset_form.html"
+    success_url = reverse_lazy("web:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            password_reset_request(
+                email=form.cleaned_data["email"], ip=get_client_ip_address(self.request)
+            )
+        except TooManyRequests as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=error.status)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "web/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "web/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/password_reset_complete.html"
 
 
 class SignOutView(auth_views.LogoutView):

@@ -155,6 +155,12 @@ OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600
 OPERATION_AWAITING_WINDOW = env.int("OPERATION_AWAITING_WINDOW", default=24 * 3600)
 # The longest a hold request may ask to hold money (its hold_until at most this far ahead).
 HOLD_MAX_DAYS = env.int("HOLD_MAX_DAYS", default=60)
+# Password-reset emails to one address, and such requests from one client IP, per window
+# (seconds); a reset link works for an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
+PASSWORD_RESET_WINDOW = env.int("PASSWORD_RESET_WINDOW", default=3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 # Where customers reach the bank's pages; links in emails start with it.
 BANK_SITE_URL = env.str("BANK_SITE_URL", default="http://127.0.0.1:8001")
 
