@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ledger.models import Account
 from paylib.money import format_rub
@@ -67,6 +68,7 @@ class AccountInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(UserAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "customer")
     form = CustomerChangeForm
     add_form = CustomerCreationForm
     add_form_template = None
