@@ -57,11 +57,8 @@ def cell(value: object) -> str:
     if isinstance(value, Money):
         return str(value)
     if isinstance(value, datetime):
-        return (
-            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-            if value.tzinfo
-            else (value.strftime("%Y-%m-%d %H:%M"))
-        )
+        local = timezone.localtime(value) if value.tzinfo else value
+        return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
