@@ -35,6 +35,7 @@ class UserChangeAdminForm(UserChangeForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     verbose_name_accusative = pgettext_lazy("accusative", "user")
+    verbose_name_plural_accusative = pgettext_lazy("accusative", "users")
     add_form = UserCreationAdminForm
     form = UserChangeAdminForm
     ordering = ["email"]

@@ -143,3 +143,21 @@ def test_customers_cannot_export(
     )
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_deleting_customers_is_worded_for_people_and_other_models_keep_djangos_words(
+    admin_client_: Client, make_customer: Callable[..., Customer]
+) -> None:
+    from django.contrib.auth.models import Group
+
+    make_customer()
+    Group.objects.create(name="Tellers")
+    customers = reverse("admin:customers_customer_changelist")
+    groups = reverse("admin:auth_group_changelist")
+    ru_customers = admin_client_.get("/ru" + customers).content.decode()
+    assert "Удалить выбранных клиентов" in ru_customers
+    ru_groups = admin_client_.get("/ru" + groups).content.decode()
+    assert "Удалить выбранные группы" in ru_groups
+    assert "Выберите группу для изменения" in ru_groups
+    english = admin_client_.get(customers).content.decode()
+    assert "Delete selected customers" in english
