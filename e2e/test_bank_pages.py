@@ -47,7 +47,8 @@ def test_a_customer_filters_downloads_shares_and_sees_his_platforms(
 ) -> None:
     page, watcher = visit
     base = stack.bank.url + ("/ru" if lang == "ru" else "")
-    sign_in(page, base, "buyer@demo.test")
+    # Signing in brings the customer's own language back: a Russian customer for Russian.
+    sign_in(page, base, "pokupatel@demo.test" if lang == "ru" else "buyer@demo.test")
     page.locator("a.account-number").first.click()
     statement = page.url
     fits_both_ways(page)
