@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from conversations.admin import DealMessageInline
 from paylib.admin_tools import csv_export_action, money_display
 from paylib.errors import ApplicationError
 from users.models import User
@@ -79,7 +80,7 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ["=id", "offer_title", "buyer__email", "seller__email"]
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "created_at"
-    inlines = [DealTransitionInline]
+    inlines = [DealTransitionInline, DealMessageInline]
     exclude = ["unit_price", "amount", "commission_amount", "seller_net"]  # shown in roubles
     readonly_fields = [
         "buyer",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from conversations.deal_page import conversation_context
 from core.views import add_application_error, signed_in_user
 from offers.selectors import offer_get_visible, offers_of_seller
 from paylib.errors import ApplicationError
@@ -72,6 +73,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": role,
         "actions": deal_actions(deal=deal, role=role),
         "timeline": deal_timeline(deal=deal),
+        **conversation_context(request=request, deal=deal),
     }
     return render(request, "deals/deal_detail.html", context)
 
