@@ -151,6 +151,8 @@ class FakeBank:
         self.operations: dict[str, OperationInfo] = {}
         self.by_key: dict[str, str] = {}
         self.linked: set[str] = set()
+        #: Available balances by account number, for the balance call.
+        self.balances: dict[str, int] = {}
         self.fail_next: BankError | None = None
         #: The next call of that name fails so.
         self.fail_on: dict[str, BankError] = {}
@@ -168,6 +170,12 @@ class FakeBank:
 
     def close(self) -> None:
         return None
+
+    def balance(self, *, account_number: str) -> Any:
+        from bank_client import Balance
+
+        self._record("balance", account_number=account_number)
+        return Balance(account_number, self.balances.get(account_number, 0), "RUB")
 
     def _record(self, name: str, **kwargs: Any) -> None:
         self.calls.append((name, kwargs))

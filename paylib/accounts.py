@@ -71,3 +71,19 @@ def make_account_number(*, bik: str, balance_account: str, currency: str, serial
     number = draft[:CONTROL_KEY_INDEX] + str(key) + draft[CONTROL_KEY_INDEX + 1 :]
     validate_account_number(number, bik=bik)
     return number
+
+
+#: 5-3-1-4-7: balance account, currency, control key, branch, serial number.
+ACCOUNT_NUMBER_GROUPS = (5, 3, 1, 4, 7)
+
+
+def group_account_number(number: str | None) -> str:
+    """``40817810100000000001`` → ``40817 810 1 0000 0000001``, for reading aloud; anything
+    that is not a 20-digit number is given back as it is."""
+    if not number or len(number) != sum(ACCOUNT_NUMBER_GROUPS):
+        return number or ""
+    parts, start = [], 0
+    for size in ACCOUNT_NUMBER_GROUPS:
+        parts.append(number[start : start + size])
+        start += size
+    return " ".join(parts)

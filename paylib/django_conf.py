@@ -87,11 +87,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 
 def templates(directory: Path) -> list[dict[str, Any]]:
-    """Django templates from ``directory`` and the apps, with the request and i18n."""
+    """Django templates from ``directory``, then the ones both services share (paylib's:
+    the admin's), then the apps', with the request and i18n."""
     return [
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "DIRS": [directory],
+            "DIRS": [directory, Path(__file__).resolve().parent / "templates"],
             "APP_DIRS": True,
             "OPTIONS": {
                 "context_processors": [

@@ -10,7 +10,10 @@ with a server error turned into ordinary form errors, messages and redirects.
   (``created_at__day=999...``) overflowed in ``datetime()``: Django turns a ``ValueError``
   there into its "?e=1" redirect for bad lookups, not an ``OverflowError``.
 
-``SafeAdminSite.register`` puts both mixins under every ModelAdmin registered on the site,
+It also names models in the right grammatical case in the admin's titles
+(``GrammaticalTitlesMixin``).
+
+``SafeAdminSite.register`` puts the mixins under every ModelAdmin registered on the site,
 Django's own (groups), third parties' (axes, the outbox) and ours alike.
 """
 
@@ -28,6 +31,7 @@ from django.db import connection
 from django.db.models import Field, ForeignKey, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 def holds_key(field: Field[Any, Any], value: Any) -> bool:
@@ -89,10 +93,87 @@ class KeySafeMixin:
         return super().response_action(request, queryset)  # type: ignore[misc]
 
 
+#: The accusative ("Change a group") of models that are not ours, for the admin's titles.
+ACCUSATIVE = {
+    "auth.group": pgettext_lazy("accusative", "group"),
+    "axes.accessattempt": pgettext_lazy("accusative", "access attempt"),
+    "axes.accesslog": pgettext_lazy("accusative", "access log"),
+    "axes.accessfailurelog": pgettext_lazy("accusative", "access failure"),
+    "outbox.message": pgettext_lazy("accusative", "outbox message"),
+}
+
+
+class GrammaticalTitlesMixin:
+    """For ModelAdmins: "Add %s", "Change %s", "View %s" and "Select %s to change" name the
+    model in the accusative, which in Russian often differs from the nominative of
+    ``verbose_name`` ("Изменить настройку комиссии", not "настройка"). A ModelAdmin gives
+    its model's as ``verbose_name_accusative`` (``pgettext_lazy("accusative", ...)``);
+    models of other apps have theirs in ``ACCUSATIVE``; otherwise the nominative stays."""
+
+    model: Any
+
+    def _accusative(self) -> str:
+        opts = self.model._meta
+        # No default on this class: it stands before the ModelAdmin that sets it.
+        name = getattr(self, "verbose_name_accusative", None) or ACCUSATIVE.get(opts.label_lower)
+        return str(name) if name is not None else str(opts.verbose_name)
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        """Django's "Delete selected %(verbose_name_plural)s" with the plural's accusative,
+        where a ModelAdmin gives it (``verbose_name_plural_accusative``: "клиентов")."""
+        actions = super().get_actions(request)  # type: ignore[misc]
+        plural = getattr(self, "verbose_name_plural_accusative", None)
+        if plural is not None and "delete_selected" in actions:
+            function, name, _description = actions["delete_selected"]
+            # A context of its own: paylib's catalog comes first and must not change Django's
+            # words for the other models ("Удалить выбранные счета").
+            text = pgettext("animate", "Delete selected %(verbose_name_plural)s") % {
+                "verbose_name_plural": plural
+            }
+            actions["delete_selected"] = (function, name, text.replace("%", "%%"))
+        return actions
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        if object_id is None or "_saveasnew" in request.POST:
+            title = _("Add %s")
+        elif self.has_change_permission(request):  # type: ignore[attr-defined]
+            title = _("Change %s")
+        else:
+            title = _("View %s")
+        context = {"title": title % self._accusative(), **(extra_context or {})}
+        return super().changeform_view(  # type: ignore[misc]
+            request, object_id, form_url, context
+        )
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        if self.has_change_permission(request):  # type: ignore[attr-defined]
+            title = _("Select %s to change")
+        else:
+            title = _("Select %s to view")
+        context = {
+            "title": title % self._accusative(),
+            "name_accusative": self._accusative(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)  # type: ignore[misc]
+
+
 class SafeAdminSite(admin.AdminSite):
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         base = admin_class or admin.ModelAdmin
-        hardened = type(base.__name__, (KeySafeMixin, base), {"__module__": base.__module__})
+        hardened = type(
+            base.__name__,
+            (KeySafeMixin, GrammaticalTitlesMixin, base),
+            {"__module__": base.__module__},
+        )
         super().register(model_or_iterable, hardened, **options)
 
 

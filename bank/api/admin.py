@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import ApiClient
 from .services import api_client_create, api_client_revoke, api_client_rotate
@@ -25,6 +25,7 @@ CONFIRM_TEMPLATE = "admin/api/apiclient/confirm_action.html"
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "API client")
     list_display = ("name", "client_id", "is_active", "secret_version", "created_at", "revoked_at")
     list_filter = ("is_active",)
     search_fields = ("name", "client_id")

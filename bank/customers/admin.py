@@ -10,9 +10,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ledger.models import Account
-from paylib.money import format_rub
+from paylib.admin_tools import rub
 
 from .models import Customer
 
@@ -62,11 +63,13 @@ class AccountInline(admin.TabularInline):
 
     @admin.display(description=_("balance"))
     def balance_display(self, account: Account) -> str:
-        return format_rub(account.balance)
+        return rub(account.balance)
 
 
 @admin.register(Customer)
 class CustomerAdmin(UserAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "customer")
+    verbose_name_plural_accusative = pgettext_lazy("accusative", "customers")
     form = CustomerChangeForm
     add_form = CustomerCreationForm
     add_form_template = None

@@ -55,3 +55,18 @@ class Customer(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request counted against a source (an address or a client IP),
+    by a keyed hash of the source: the table names no one. Purged once out of the window."""
+
+    source = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password-reset request")
+        verbose_name_plural = _("password-reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.source[:12]}… {self.created_at:%Y-%m-%d %H:%M}"

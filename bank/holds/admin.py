@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ledger.admin import ReadOnlyAdmin
+from paylib.admin_tools import csv_export_action
 from web.formatting import rub
 
 from .models import Hold, HoldLeg, Refund
@@ -92,6 +93,25 @@ class HoldAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
     inlines = [HoldLegInline, RefundInline]
+    actions = [
+        csv_export_action(
+            [
+                "public_id",
+                "client__name",
+                "account__number",
+                "description",
+                "amount",
+                "captured",
+                "refunded",
+                "status",
+                "expires_at",
+                "created_at",
+                "resolved_at",
+            ],
+            name="holds",
+            money=["amount", "captured", "refunded"],
+        )
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Hold]:
         return super().get_queryset(request).select_related("account", "client")

@@ -15,8 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
+from paylib.admin_tools import csv_export_action, money_display
 from web.form_tokens import token_consume, token_issue, token_restore
 from web.formatting import rub
 from web.forms import RoublesField
@@ -65,12 +66,39 @@ class AccountOpenForm(ModelForm):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("number", "customer", "name", "kind", "status", "balance_display")
+    list_display = (
+        "number",
+        "customer",
+        "name",
+        "kind",
+        "status",
+        "balance_display",
+        "held_display",
+    )
     list_filter = ("kind", "status")
     search_fields = ("number", "customer__email", "customer__full_name", "name")
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
-    actions = ["block_accounts", "unblock_accounts"]
+    actions = [
+        "block_accounts",
+        "unblock_accounts",
+        csv_export_action(
+            [
+                "number",
+                "customer__email",
+                "customer__full_name",
+                "name",
+                "kind",
+                "status",
+                "balance",
+                "held",
+                "available",
+                "created_at",
+            ],
+            name="accounts",
+            money=["balance", "held", "available"],
+        ),
+    ]
     change_form_template = "admin/ledger/account/change_form.html"
     fields = (
         "number",
@@ -81,12 +109,20 @@ class AccountAdmin(admin.ModelAdmin):
         "status",
         "currency",
         "balance_display",
+        "held_display",
+        "available_display",
         "created_at",
     )
 
     @admin.display(description=_("balance"), ordering="balance")
     def balance_display(self, account: Account) -> str:
         return rub(account.balance)
+
+    held_display = money_display("held", _("held"))
+
+    @admin.display(description=_("available"))
+    def available_display(self, account: Account) -> str:
+        return rub(account.available)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
@@ -255,6 +291,7 @@ class EntryInline(admin.TabularInline):
 
 @admin.register(Posting)
 class PostingAdmin(ReadOnlyAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "posting")
     list_display = ("id", "created_at", "kind", "description", "created_by")
     list_filter = ("kind", "created_at")
     search_fields = ("description", "entries__account__number")
@@ -263,6 +300,11 @@ class PostingAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [EntryInline]
     date_hierarchy = "created_at"
+    actions = [
+        csv_export_action(
+            ["id", "created_at", "kind", "description", "created_by__email"], name="postings"
+        )
+    ]
 
 
 @admin.register(Entry)
@@ -280,6 +322,22 @@ class EntryAdmin(ReadOnlyAdmin):
     list_select_related = ("account", "posting")
     fields = ("posting", "account", "amount_display", "balance_after_display")
     readonly_fields = fields
+    actions = [
+        csv_export_action(
+            [
+                "id",
+                "posting_id",
+                "posting__created_at",
+                "posting__kind",
+                "posting__description",
+                "account__number",
+                "amount",
+                "balance_after",
+            ],
+            name="entries",
+            money=["amount", "balance_after"],
+        )
+    ]
 
     @admin.display(description=_("posted"), ordering="posting__created_at")
     def posted_at(self, entry: Entry) -> Any:

@@ -13,7 +13,9 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from paylib.admin_tools import csv_export_action
 from web.formatting import rub
 
 from .models import AccountLink, CodeBudget, CodeEvent, Operation, OperationLeg
@@ -50,6 +52,7 @@ class OperationLegInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Operation)
 class OperationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "operation")
     list_display = (
         "public_id",
         "created_at",
@@ -90,6 +93,26 @@ class OperationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = flatten_fieldsets(fieldsets)
     inlines = [OperationLegInline]
+    actions = [
+        csv_export_action(
+            [
+                "public_id",
+                "created_at",
+                "kind",
+                "status",
+                "failure_reason",
+                "client__name",
+                "account__number",
+                "customer__email",
+                "amount",
+                "description",
+                "confirmed_at",
+                "finished_at",
+            ],
+            name="operations",
+            money=["amount"],
+        )
+    ]
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, operation: Operation) -> str:
@@ -98,6 +121,7 @@ class OperationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(AccountLink)
 class AccountLinkAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "account link")
     list_display = ("account", "client", "created_at", "revoked_at")
     list_filter = ("client", "revoked_at")
     search_fields = ("account__number", "account__customer__email")

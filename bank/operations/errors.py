@@ -8,6 +8,11 @@ class OperationNotFound(ApplicationError):
     code = "not_found"
 
 
+class LinkNotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+
+
 class IdempotencyConflict(ApplicationError):
     status = 409
     code = "idempotency_conflict"

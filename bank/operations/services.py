@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from api.models import ApiClient
+from customers.models import Customer
 from ledger.models import Account
 from paylib.outbox.services import enqueue
 
@@ -35,6 +36,7 @@ from .errors import (
     AccountNotAvailable,
     CodeExpired,
     IdempotencyConflict,
+    LinkNotFound,
     OperationStateConflict,
     ResendTooSoon,
 )
@@ -158,6 +160,26 @@ def link_revoke(*, client: ApiClient, account_number: str) -> None:
         AccountLink.objects.filter(
             client=client, account__number=account_number, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
+
+
+def link_revoke_by_owner(*, customer: Customer, link_id: int) -> bool:
+    """The account's owner stops letting a platform use it; False if it was revoked already.
+
+    Another customer's link is as good as missing (``LinkNotFound``, a 404).
+    """
+    with transaction.atomic():
+        link = (
+            AccountLink.objects.select_for_update()
+            .filter(pk=link_id, account__customer=customer, account__kind=Account.Kind.CUSTOMER)
+            .first()
+        )
+        if link is None:
+            raise LinkNotFound("No such link.")
+        if link.revoked_at is not None:
+            return False
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return True
 
 
 def payment_request(

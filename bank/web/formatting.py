@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
+from paylib.accounts import group_account_number
 from paylib.money import format_rub
-
-# 5-3-1-4-7: balance account, currency, control key, branch, serial number.
-ACCOUNT_NUMBER_GROUPS = (5, 3, 1, 4, 7)
 
 
 def rub(kopecks: int | None) -> str:
@@ -28,10 +26,4 @@ def rub_signed(kopecks: int | None) -> str:
 
 def account_number(number: str | None) -> str:
     """``40817810100000000001`` → ``40817 810 1 0000 0000001``, for reading aloud."""
-    if not number or len(number) != sum(ACCOUNT_NUMBER_GROUPS):
-        return number or ""
-    parts, start = [], 0
-    for size in ACCOUNT_NUMBER_GROUPS:
-        parts.append(number[start : start + size])
-        start += size
-    return " ".join(parts)
+    return group_account_number(number)

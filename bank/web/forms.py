@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from paylib.money import AmountError, parse_amount
 from paylib.signin import BoundedUsernameMixin
@@ -61,3 +62,47 @@ class SignInForm(BoundedUsernameMixin, AuthenticationForm):
     def clean_username(self) -> str:
         # Customers are stored with lower-case emails (see CustomerManager.create_user).
         return str(self.cleaned_data["username"]).strip().lower()
+
+
+class StatementFilterForm(forms.Form):
+    """The statement's filters, read from the query string; every one may be left empty."""
+
+    date_from = forms.DateField(
+        label=pgettext_lazy("dates", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("dates", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = forms.CharField(
+        label=_("Description contains"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters only: a field with an error filters nothing."""
+        if not self.is_bound:
+            return {"date_from": None, "date_to": None, "search": ""}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "date_from": data.get("date_from") if "date_to" not in self.errors else None,
+            "date_to": data.get("date_to") if "date_to" not in self.errors else None,
+            "search": (data.get("q") or "").strip(),
+        }

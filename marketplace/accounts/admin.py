@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin_actions import csv_export_action
+from paylib.admin_tools import csv_export_action
 
 from .models import SettlementAccount
 

@@ -17,9 +17,15 @@ from .selectors import settlement_account_get_own, settlement_accounts_of
 
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
+    """The user's accounts; each linked one with its available balance, asked of the bank
+    (one call per account; one it cannot answer shows as unavailable)."""
+    from payments.selectors import payable_accounts  # payments builds on accounts
+
     user = signed_in_user(request)
     accounts = settlement_accounts_of(user=user)
-    return render(request, "accounts/account_list.html", {"accounts": accounts})
+    balances = {choice.account.pk: choice.available for choice in payable_accounts(user=user)}
+    rows = [(account, balances.get(account.pk)) for account in accounts]
+    return render(request, "accounts/account_list.html", {"accounts": accounts, "rows": rows})
 
 
 @login_required

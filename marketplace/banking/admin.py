@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import pgettext_lazy
 
 from .models import Attempt, BankCall
 
@@ -34,6 +35,8 @@ class BankCallAdmin(ReadOnly):
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnly):
     """Staff may delete a user's attempts to lift a limit early (after checking with him)."""
+
+    verbose_name_accusative = pgettext_lazy("accusative", "limited attempt")
 
     list_display = ["at", "kind", "user"]
     list_filter = ["kind", "at"]

@@ -5,9 +5,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from core.admin_actions import csv_export_action
-from paylib.money import format_rub
+from paylib.admin_tools import csv_export_action, money_display
 from users.models import User
 
 from .forms import CommissionSettingForm
@@ -17,13 +17,12 @@ from .services import commission_setting_update
 
 @admin.register(CommissionSetting)
 class CommissionSettingAdmin(admin.ModelAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "commission setting")
     form = CommissionSettingForm
-    list_display = ["percent", "minimum_display", "updated_at", "updated_by"]
+    list_display = ["percent", "minimum_rub", "updated_at", "updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
 
-    @admin.display(description=_("minimum commission"))
-    def minimum_display(self, obj: CommissionSetting) -> str:
-        return format_rub(obj.minimum)
+    minimum_rub = money_display("minimum", _("minimum commission"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not CommissionSetting.objects.exists() and super().has_add_permission(request)
@@ -46,8 +45,8 @@ class CommissionChangeAdmin(admin.ModelAdmin):
         "changed_by",
         "old_percent",
         "new_percent",
-        "old_minimum",
-        "new_minimum",
+        "old_minimum_rub",
+        "new_minimum_rub",
     ]
     list_filter = ["changed_at"]
     search_fields = ["changed_by__email", "changed_by__name"]
@@ -63,8 +62,12 @@ class CommissionChangeAdmin(admin.ModelAdmin):
                 "new_minimum",
             ],
             name="commission-history",
+            money=["old_minimum", "new_minimum"],
         )
     ]
+
+    old_minimum_rub = money_display("old_minimum", _("old minimum"))
+    new_minimum_rub = money_display("new_minimum", _("new minimum"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,11 +6,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from conversations.admin import DealMessageInline
-from core.admin_actions import csv_export_action
+from paylib.admin_tools import csv_export_action, money_display
 from paylib.errors import ApplicationError
-from paylib.money import format_rub
 from users.models import User
 
 from .models import Deal, DealTransition
@@ -63,13 +63,15 @@ def complete_deals(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Dea
 class DealAdmin(admin.ModelAdmin):
     """Money and parties are frozen; the status changes only through the actions above."""
 
+    verbose_name_accusative = pgettext_lazy("accusative", "deal")
+
     list_display = [
         "id",
         "offer_title",
         "buyer",
         "seller",
         "quantity",
-        "amount_display",
+        "amount_rub",
         "status",
         "created_at",
         "expires_at",
@@ -79,17 +81,18 @@ class DealAdmin(admin.ModelAdmin):
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "created_at"
     inlines = [DealTransitionInline, DealMessageInline]
+    exclude = ["unit_price", "amount", "commission_amount", "seller_net"]  # shown in roubles
     readonly_fields = [
         "buyer",
         "seller",
         "offer",
         "offer_title",
         "quantity",
-        "unit_price",
-        "amount",
+        "unit_price_rub",
+        "amount_rub",
         "commission_percent",
-        "commission_amount",
-        "seller_net",
+        "commission_amount_rub",
+        "seller_net_rub",
         "status",
         "created_at",
         "updated_at",
@@ -114,12 +117,14 @@ class DealAdmin(admin.ModelAdmin):
                 "created_at",
             ],
             name="deals",
+            money=["unit_price", "amount", "commission_amount", "seller_net"],
         ),
     ]
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj: Deal) -> str:
-        return format_rub(obj.amount)
+    unit_price_rub = money_display("unit_price", _("price per item"))
+    amount_rub = money_display("amount", _("total"))
+    commission_amount_rub = money_display("commission_amount", _("commission"))
+    seller_net_rub = money_display("seller_net", _("seller receives"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

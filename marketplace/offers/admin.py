@@ -1,16 +1,22 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from typing import Any
 
-from core.admin_actions import csv_export_action
-from paylib.money import format_rub
+from django.contrib import admin
+from django.db.models import Field
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.forms import AmountField
+from paylib.admin_tools import csv_export_action, money_display
 
 from .models import Category, Offer
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "category")
     list_display = ["slug", "name_en", "name_ru", "position"]
     list_editable = ["position"]
     search_fields = ["slug", "name_en", "name_ru"]
@@ -22,7 +28,7 @@ class OfferAdmin(admin.ModelAdmin):
         "id",
         "title",
         "seller",
-        "price_display",
+        "price_rub",
         "quantity_available",
         "status",
         "category",
@@ -48,9 +54,16 @@ class OfferAdmin(admin.ModelAdmin):
                 "created_at",
             ],
             name="offers",
+            money=["price"],
         )
     ]
 
-    @admin.display(description=_("price"), ordering="price")
-    def price_display(self, obj: Offer) -> str:
-        return format_rub(obj.price)
+    price_rub = money_display("price", _("price"))
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        """Staff type the price in roubles, as sellers do, not in kopecks."""
+        if db_field.name == "price":
+            return AmountField(label=_("Price, roubles"))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -11,14 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from bank_client import BankError
 from banking.models import BankCall
-from core.admin_actions import csv_export_action
-from paylib.money import format_rub
+from paylib.admin_tools import csv_export_action, money_display
 
 from .models import Payment
 from .settlement import payment_recheck
 
 #: Secrets held while the payment needs them: never shown, not even to staff.
 SECRET_FIELDS = ("key_encrypted", "code_sealed")
+#: Kopecks, shown in roubles.
+MONEY_FIELDS = ("amount", "seller_net", "commission")
 
 
 class BankCallInline(admin.TabularInline):
@@ -56,7 +57,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "id",
         "deal",
         "buyer",
-        "amount_display",
+        "amount_rub",
         "status",
         "failure_reason",
         "created_at",
@@ -90,15 +91,25 @@ class PaymentAdmin(admin.ModelAdmin):
                 "created_at",
                 "finished_at",
             ],
+            name="payments",
+            money=["amount", "seller_net", "commission"],
         ),
     ]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Payment._meta.fields if f.name not in SECRET_FIELDS]
+    amount_rub = money_display("amount", _("amount"))
+    seller_net_rub = money_display("seller_net", _("to the seller"))
+    commission_rub = money_display("commission", _("commission"))
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj: Payment) -> str:
-        return format_rub(obj.amount)
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_readonly_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Every field but the secrets, amounts in roubles in place of their kopecks."""
+        return [
+            f"{f.name}_rub" if f.name in MONEY_FIELDS else f.name
+            for f in Payment._meta.fields
+            if f.name not in SECRET_FIELDS and not f.primary_key
+        ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

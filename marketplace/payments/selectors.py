@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import SettlementAccount
 from bank_client import Balance, BankClient, BankError, BankUnavailable
@@ -28,6 +32,20 @@ def payment_get_for_buyer(*, payment_id: int, user: User) -> Payment:
     if payment is None:
         raise Http404
     return payment
+
+
+def resend_wait(*, payment: Payment, now: datetime | None = None) -> int:
+    """Seconds until the bank will send a new code for ``payment`` (0: it will now).
+
+    The bank sends one at most every ``BANK_CODE_RESEND_INTERVAL`` seconds; when the last
+    was sent is told by its expiry, ``BANK_CODE_TTL`` seconds after it.
+    """
+    if payment.code_expires_at is None:
+        return 0
+    sent_at = payment.code_expires_at - timedelta(seconds=settings.BANK_CODE_TTL)
+    available_at = sent_at + timedelta(seconds=settings.BANK_CODE_RESEND_INTERVAL)
+    left = (available_at - (now or timezone.now())).total_seconds()
+    return max(math.ceil(left), 0)
 
 
 def _balance(client: BankClient, *, number: str) -> Balance:

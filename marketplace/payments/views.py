@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +24,7 @@ from paylib.errors import ApplicationError
 from . import confirmation, services
 from .forms import ChooseAccountForm, CodeForm
 from .models import Payment
-from .selectors import live_payment_of, payable_accounts, payment_get_for_buyer
+from .selectors import live_payment_of, payable_accounts, payment_get_for_buyer, resend_wait
 from .services import PAYABLE
 from .state import FINAL
 
@@ -96,11 +98,14 @@ def payment_code(request: HttpRequest, pk: int) -> HttpResponse:
             return done
         payment.refresh_from_db()
     status = 400 if request.method == "POST" else 200
+    wait = resend_wait(payment=payment)
     context = {
         "payment": payment,
         "deal": payment.deal,
         "form": form,
         "note": _refusal_note(payment) if request.method == "GET" else "",
+        "resend_wait": wait,
+        "resend_at": timezone.now() + timedelta(seconds=wait),
     }
     return render(request, "payments/code.html", context, status=status)
 

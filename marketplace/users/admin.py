@@ -3,8 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from core.admin_actions import csv_export_action
+from paylib.admin_tools import csv_export_action
 
 from .models import User
 
@@ -33,6 +34,8 @@ class UserChangeAdminForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    verbose_name_accusative = pgettext_lazy("accusative", "user")
+    verbose_name_plural_accusative = pgettext_lazy("accusative", "users")
     add_form = UserCreationAdminForm
     form = UserChangeAdminForm
     ordering = ["email"]

@@ -133,6 +133,10 @@ SPECTACULAR_SETTINGS = {
 # The bank's identity: its BIK decides which account numbers are valid.
 BANK_BIK = env.str("BANK_BIK", default="044525974")
 BANK_NAME = env.str("BANK_NAME", default="Client-bank")
+# A TrueType font with Cyrillic letters for statements in PDF (Debian's fonts-dejavu-core).
+STATEMENT_PDF_FONT = env.str(
+    "STATEMENT_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 # Derives API client secrets; the database keeps only their hashes. Defaults to SECRET_KEY.
 API_CLIENT_KEY = env.str("API_CLIENT_KEY", default="") or SECRET_KEY
 
@@ -159,6 +163,12 @@ OPERATION_EXECUTE_WINDOW = env.int("OPERATION_EXECUTE_WINDOW", default=24 * 3600
 OPERATION_AWAITING_WINDOW = env.int("OPERATION_AWAITING_WINDOW", default=24 * 3600)
 # The longest a hold request may ask to hold money (its hold_until at most this far ahead).
 HOLD_MAX_DAYS = env.int("HOLD_MAX_DAYS", default=60)
+# Password-reset emails to one address, and such requests from one client IP, per window
+# (seconds); a reset link works for an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
+PASSWORD_RESET_WINDOW = env.int("PASSWORD_RESET_WINDOW", default=3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 # Where customers reach the bank's pages; links in emails start with it.
 BANK_SITE_URL = env.str("BANK_SITE_URL", default="http://127.0.0.1:8001")
 

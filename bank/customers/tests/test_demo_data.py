@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
+from django.urls import reverse, translate_url
 
 from customers.models import Customer
 from paylib.readme import demo_logins
@@ -22,7 +22,9 @@ def _signs_in(email: str) -> Client:
     client = Client()
     response = client.post(reverse("web:login"), {"username": email, "password": README.password})
     assert response.status_code == 302, f"{email}: {response.status_code}"
-    assert response["Location"] == reverse("web:accounts")
+    # Signing in brings the customer's language back: a Russian customer lands on /ru/.
+    language = Customer.objects.get(email=email).language
+    assert response["Location"] == translate_url(reverse("web:accounts"), language)
     return client
 
 

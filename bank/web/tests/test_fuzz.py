@@ -17,12 +17,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from api.models import ApiClient
 from api.tests.hold_helpers import capture, placed_hold, refund, request_hold
 from conftest import SignedClient
 from customers.models import Customer
 from ledger.models import Account
+from operations.models import AccountLink
+from operations.services import link_request
 from paylib import webfuzz
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -67,8 +71,14 @@ def world(
     capture(api, captured, "500.00", key="fuzz-world-capture")
     refund(api, captured, "100.00", key="fuzz-world-refund")
     assert request_hold(api, parties, key="fuzz-world-hold-3").status_code == 201
+    # The platforms page: a live link to revoke and a link request to decline.
+    link_request(client=platform[0], account_number=other.number, idempotency_key="fuzz-link")
+    link = AccountLink.objects.get(account=account, revoked_at__isnull=True)
     known = {
         "number": [account.number, other.number, payee.number],
+        "link_id": [str(link.pk), "1"],
+        "uidb64": [urlsafe_base64_encode(force_bytes(customer.pk)), "MQ"],
+        "token": ["set-password", "abc-123"],
         "object_id": [str(account.pk), str(customer.pk), str(staff.pk), "1"],
         "app_label": ["customers", "ledger", "operations", "api", "outbox", "holds"],
     }

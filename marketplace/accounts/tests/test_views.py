@@ -12,6 +12,7 @@ from conftest import (
     form_key,
     number_with_a_typo,
 )
+from paylib.accounts import group_account_number
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_the_whole_linking_flow(user: User, fake_bank: FakeBank) -> None:
     account.refresh_from_db()
     assert account.status == "linked"
     listing = client.get(reverse("accounts:list")).content.decode()
-    assert number in listing
+    assert group_account_number(number) in listing  # grouped as the bank shows it
     assert "Default" in listing
 
 

@@ -125,6 +125,11 @@ BANK_API_SECRET = env.str("BANK_API_SECRET", default="")
 BANK_API_TIMEOUT = env.float("BANK_API_TIMEOUT", default=10.0)
 # The bank's BIK: account numbers are checked against it before the bank is asked.
 BANK_BIK = env.str("BANK_BIK", default="044525974")
+# The bank's rules for its codes (its CONFIRMATION_CODE_TTL and _RESEND_INTERVAL): a code
+# is good for this many seconds, and a new one may be asked this long after the last; the
+# code page counts down to then.
+BANK_CODE_TTL = env.int("BANK_CODE_TTL", default=300)
+BANK_CODE_RESEND_INTERVAL = env.int("BANK_CODE_RESEND_INTERVAL", default=30)
 # The platform's own account at the bank, where commissions are paid.
 PLATFORM_ACCOUNT = env.str("PLATFORM_ACCOUNT", default="")
 
