@@ -1,16 +1,30 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.strip("/")
+    urlpatterns.append(
+        re_path(
+            rf"^{media_prefix}/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    )
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("users/", include("users.urls")),
     path("accounts/", include("accounts.urls")),
     path("deals/", include("deals.urls")),
     path("payments/", include("payments.urls")),
+    path("sellers/", include("users.seller_urls")),
+    path("reviews/", include("reviews.urls")),
     path("", include("offers.urls")),
     prefix_default_language=False,
 )

@@ -34,6 +34,7 @@ THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "paylib.outbox",
+    "imagekit",
 ]
 LOCAL_APPS = [
     "core",
@@ -44,6 +45,7 @@ LOCAL_APPS = [
     "offers",
     "deals",
     "payments",
+    "reviews",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -100,6 +102,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static" / "marketplace"
 STATICFILES_DIRS = [REPO_DIR / "static"]
+# Uploaded photos: the file system under MEDIA_ROOT by default; in production any storage of
+# Django's API, e.g. django-storages' S3 (README, "Production").
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media" / "marketplace")))
+# Whether this process serves MEDIA_URL itself (development, tests); in production the web
+# server or the object storage does.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
+# Thumbnails are made when a page first asks for them, and kept in the same storage.
+IMAGEKIT_CACHEFILE_DIR = "thumbnails"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
