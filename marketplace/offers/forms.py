@@ -113,14 +113,16 @@ class PhotoOrderForm(forms.Form):
         ]
 
     def photo_order(self) -> list[int]:
-        """The ids of the photos kept, in their new order (ties keep the old order)."""
+        """The ids of the photos kept, in their new order. A photo moved to a place goes
+        before the one that was there; otherwise the old order holds."""
         data = self.cleaned_data
-        kept = [
-            (data.get(f"photo_{photo.pk}_place") or index + 1, index, photo.pk)
-            for index, photo in enumerate(self.photos)
-            if not data.get(f"photo_{photo.pk}_remove")
-        ]
-        return [photo_id for _place, _index, photo_id in sorted(kept)]
+        kept = []
+        for index, photo in enumerate(self.photos):
+            if data.get(f"photo_{photo.pk}_remove"):
+                continue
+            place = data.get(f"photo_{photo.pk}_place") or index + 1
+            kept.append((place, place == index + 1, index, photo.pk))
+        return [photo_id for *_order, photo_id in sorted(kept)]
 
 
 def check_photo_total(form: OfferForm, *, kept: int) -> bool:

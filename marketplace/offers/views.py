@@ -173,7 +173,6 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 _STATUS_ACTIONS = {
     "pause": (services.offer_pause, gettext_lazy("The offer is paused.")),
     "resume": (services.offer_resume, gettext_lazy("The offer is back in the catalogue.")),
-    "close": (services.offer_close, gettext_lazy("The offer is closed.")),
 }
 
 
@@ -190,6 +189,24 @@ def offer_set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse
     else:
         messages.success(request, done)
     return redirect("offers:mine")
+
+
+@login_required
+def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closing is for good: the page asks first, and only its POST closes."""
+    user = signed_in_user(request)
+    offer = offer_get_own(offer_id=pk, user=user)
+    if request.method == "POST":
+        try:
+            services.offer_close(offer=offer, actor=user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The offer is closed."))
+        return redirect("offers:mine")
+    if offer.status == Offer.Status.CLOSED:
+        return redirect("offers:detail", pk=offer.pk)
+    return render(request, "offers/offer_close.html", {"offer": offer})
 
 
 @login_required
