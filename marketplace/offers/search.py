@@ -4,8 +4,9 @@ The trigger in migration 0002 fills ``search_vector`` with the title (weight A) 
 description (weight B) under both configurations, so a query matches in either language.
 SQLite (the ``make run`` default) has no full-text search; there each word is looked for
 in the title and description folded as PostgreSQL's configurations fold them: any case,
-Cyrillic too (SQLite's own LIKE folds only ASCII), and ё as е. The folding is a function
-that each SQLite connection is given when it opens. The ranking is by the chosen sort only.
+Cyrillic too (SQLite's own LIKE folds only ASCII), and ё as its plain letter. The folding
+is a function that each SQLite connection is given when it opens. The ranking is by the
+chosen sort only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _SQLITE_FOLD = "market_fold"
 
 
 def fold(text: str | None) -> str | None:
-    """Text as the search compares it: case folded (Cyrillic too), ё as е."""
+    """Text as the search compares it: case folded (Cyrillic too), ё as its plain letter."""
     if text is None:
         return None
     return text.casefold().replace("ё", "е")
