@@ -62,6 +62,7 @@ def seller(user: User, make_linked_account: Callable[..., SettlementAccount]) ->
     return user
 
 
+@pytest.mark.smoke
 def test_an_offer_is_published_with_its_photos_in_order(seller: User, category: Category) -> None:
     red, green = coloured((250, 0, 0), "red.png"), coloured((0, 250, 0), "green.png")
     response = client_for(seller).post(
@@ -77,6 +78,7 @@ def test_an_offer_is_published_with_its_photos_in_order(seller: User, category: 
     assert not any("red" in p.image.name for p in photos)  # the uploader's names are not kept
 
 
+@pytest.mark.smoke
 def test_the_card_shows_the_first_photo_and_the_page_a_gallery(
     seller: User, category: Category
 ) -> None:
