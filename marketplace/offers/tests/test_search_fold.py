@@ -1,6 +1,6 @@
-"""Search ignores case, Cyrillic included, and takes ё for its plain letter: on PostgreSQL by its text
-search, on SQLite (the ``make run`` default, see ``make test-marketplace-sqlite``) by the
-folding function each connection is given."""
+"""Search ignores case, Cyrillic included, and takes ё for its plain letter: on
+PostgreSQL by its text search, on SQLite (the ``make run`` default, see
+``make test-marketplace-sqlite``) by the folding function each connection is given."""
 
 from __future__ import annotations
 
