@@ -7,8 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from paylib.money import MAX_AMOUNT_KOPECKS, AmountError, format_amount, format_rub, parse_amount
@@ -30,7 +29,7 @@ def _too_large() -> forms.ValidationError:
     """Says what the limit is: "too large" alone leaves one guessing."""
     limit = format_rub(MAX_AMOUNT_KOPECKS, language=get_language() or "en")
     return forms.ValidationError(
-        gettext_now("The amount is too large: at most %(limit)s.") % {"limit": limit},
+        gettext("The amount is too large: at most %(limit)s.") % {"limit": limit},
         code="invalid_amount",
     )
 
