@@ -580,6 +580,8 @@ def fuzz_once(
     else:
         response = client.get(request.path, data)
     outcome.add(f"{request.method} {request.who}")
+    if request.files:
+        outcome.add("with files")
     outcome.add(f"status {response.status_code}")
     assert response.status_code < 500, (
         f"{response.status_code} for {request}: {response.content[:500]!r}"
