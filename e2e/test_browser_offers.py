@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
 
 from browser import (
@@ -115,6 +115,11 @@ def photo_files(tmp_path: Path) -> list[Path]:
     paths = []
     for name, colour in [("front.jpg", (184, 115, 51)), ("side.jpg", (60, 90, 140))]:
         image = Image.new("RGB", (1200, 900), colour)
+        draw = ImageDraw.Draw(image)
+        for step in range(12):  # something to look at: rings of light on the colour
+            shade = tuple(min(255, c + 12 * step) for c in colour)
+            inset = 40 + 30 * step
+            draw.ellipse((inset + 150, inset, 1050 - inset, 900 - inset), outline=shade, width=14)
         exif = Image.Exif()
         exif[0x010F] = "SpyCam"
         out = io.BytesIO()

@@ -40,6 +40,7 @@ def test_the_page_shows_name_since_sales_rating_reviews_and_active_offers(
     html = page(user.pk)
     assert user.name in html
     assert f"Member since {user.date_joined:%B %Y}" in html
+    assert html.index("From Anna") < html.index("offer-grid")  # reviews before offers
     assert "<dt>Completed sales</dt><dd>2</dd>" in html
     assert "4.5 of 5 from 2 reviews" in html
     assert "From Anna" in html
@@ -54,6 +55,24 @@ def test_the_page_in_russian(user: User, make_offer: Callable[..., Offer]) -> No
     html = page(user.pk, "ru")
     assert "Завершённые продажи" in html
     assert "Отзывов пока нет" in html
+    assert "На площадке с " in html
+    assert any(
+        f"с {month} " in html
+        for month in [
+            "января",
+            "февраля",
+            "марта",
+            "апреля",
+            "мая",
+            "июня",
+            "июля",
+            "августа",
+            "сентября",
+            "октября",
+            "ноября",
+            "декабря",
+        ]
+    )
 
 
 def test_a_user_who_never_sold_has_no_page(
