@@ -231,3 +231,23 @@ def test_access(
     assert response.status_code == expected[index]
     if expected[index] == 302 and WHO[index] == "anonymous":
         assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("created", "You pay"),
+        ("payment_failed", "You pay"),
+        ("paid", "You paid"),
+        ("completed", "You paid"),
+        ("cancelled", "Total"),
+    ],
+)
+def test_the_deal_page_says_you_pay_only_while_the_deal_is_unpaid(
+    make_deal: Callable[..., Deal], other_user: User, status: str, label: str
+) -> None:
+    deal = make_deal(status)
+    html = client_for(other_user).get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    assert f"<dt>{label}</dt>" in html
+    if label != "You pay":
+        assert "You pay" not in html
