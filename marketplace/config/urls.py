@@ -1,10 +1,13 @@
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from paylib.i18n import switch_language, visitor_language_patterns
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Django's, and a signed-in user's profile language with it (his emails follow).
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 if settings.SERVE_MEDIA:
@@ -17,7 +20,7 @@ if settings.SERVE_MEDIA:
             name="media",
         )
     )
-urlpatterns += i18n_patterns(
+urlpatterns += visitor_language_patterns(
     path("admin/", admin.site.urls),
     path("users/", include("users.urls")),
     path("accounts/", include("accounts.urls")),
@@ -26,5 +29,4 @@ urlpatterns += i18n_patterns(
     path("sellers/", include("users.seller_urls")),
     path("reviews/", include("reviews.urls")),
     path("", include("offers.urls")),
-    prefix_default_language=False,
 )
