@@ -289,7 +289,7 @@ def db_snapshot() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the marketplace's own tables, to assert that a refusal changed nothing."""
     from django.apps import apps
 
-    labels = ("users", "commission", "accounts", "offers", "deals")
+    labels = ("users", "commission", "accounts", "offers", "deals", "reviews")
     models = [m for label in labels for m in apps.get_app_config(label).get_models()]
     return {
         m._meta.label: list(m.objects.order_by("pk").values_list())  # type: ignore[attr-defined]

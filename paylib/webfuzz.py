@@ -19,6 +19,8 @@ import base64
 import binascii
 import json
 import re
+import struct
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -27,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.forms import BaseForm, BaseFormSet
 from django.test import Client
@@ -121,6 +124,7 @@ class Form:
     method: str
     action: str
     fields: dict[str, list[str]] = field(default_factory=dict)  # name -> values seen
+    files: set[str] = field(default_factory=set)  # names of its file inputs
 
 
 class _PageParser(HTMLParser):
@@ -140,7 +144,9 @@ class _PageParser(HTMLParser):
             self.links.append(attr["href"])
         elif self._form is not None and tag in {"input", "textarea", "select", "button"}:
             name = attr.get("name")
-            if name:
+            if name and tag == "input" and attr.get("type", "").lower() == "file":
+                self._form.files.add(name)
+            elif name:
                 self._form.fields.setdefault(name, []).append(attr.get("value", ""))
                 self._select = name if tag == "select" else None
         elif tag == "option" and self._form is not None and self._select:
@@ -217,6 +223,36 @@ _NASTY_JSON = [
     "[]",
     '{"dt":"2026-01-01T00:00:00"}',
 ]
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG of one grey pixel whose header claims ``width`` x ``height`` (the pixel data is
+    short for anything larger than 1 x 1: a decompression bomb's header, a damaged file)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x80")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+#: What a file input is sent: a name and the bytes, by a short key (a Request holds keys).
+FILES: dict[str, tuple[str, bytes]] = {
+    "empty": ("empty.jpg", b""),
+    "text": ("notes.jpg", b"plain text, not a picture"),
+    "gif": ("anim.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
+    "png": ("photo.png", _png(1, 1)),
+    "bomb": ("bomb.png", _png(100_000, 100_000)),
+    "damaged": ("broken.png", _png(64, 64)),
+    "traversal": ("../../../etc/passwd.png", _png(1, 1)),
+    "long-name": ("x" * 400 + ".png", _png(1, 1)),
+    "odd-name": ("\u202egnp.exe", _png(1, 1)),
+    "large": ("large.png", _png(1, 1) + b"\x00" * (6 * 1024 * 1024)),
+}
 
 
 def _b64(raw: bytes) -> str:
@@ -361,6 +397,8 @@ class Request:
     method: str
     path: str
     data: list[tuple[str, str]]
+    #: (a file input's name, a key of ``FILES``), sent as uploads with a POST.
+    files: tuple[tuple[str, str], ...] = ()
 
 
 class SiteMap:
@@ -373,6 +411,7 @@ class SiteMap:
     ) -> None:
         self.known = known
         self.fields: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+        self.files: dict[tuple[str, str, str], set[str]] = {}
         for person, client in clients.items():
             for page in pages:
                 path = canonical_path(page, known)
@@ -400,6 +439,8 @@ class SiteMap:
             if view is not None:
                 for name, values in form.fields.items():
                     self._add((person, view, form.method), name, values)
+                if form.files:
+                    self.files.setdefault((person, view, form.method), set()).update(form.files)
         for link in links:
             view = self.view_of(urljoin(path, link))
             for name, value in parse_qsl(urlsplit(link).query, keep_blank_values=True):
@@ -410,6 +451,12 @@ class SiteMap:
         path = canonical_path(page, self.known)
         view = self.view_of(path) if path else None
         return self.fields.get((person, view, method), {}) if view else {}
+
+    def file_inputs(self, person: str, page: Page) -> list[str]:
+        """The names of the file inputs of the forms that POST to ``page``."""
+        path = canonical_path(page, self.known)
+        view = self.view_of(path) if path else None
+        return sorted(self.files.get((person, view, "post"), set())) if view else []
 
 
 def _baseline(offered: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -458,6 +505,10 @@ def sweep_requests(page: Page, *, who: Sequence[str], site: SiteMap) -> list[Req
                 for bad in tokens or SWEEP:
                     data = [(n, bad if n == name else v) for n, v in baseline]
                     requests.append(Request(person, method, canonical, data))
+        baseline = _baseline(site.offered(person, page, "post"))
+        for name in site.file_inputs(person, page):
+            cases = [((name, key),) for key in FILES] + [tuple((name, k) for k in FILES)]
+            requests += [Request(person, "post", canonical, baseline, c) for c in cases]
     return requests
 
 
@@ -477,7 +528,12 @@ def request_strategy(
         data = dict(_baseline(offered)) if draw(st.booleans()) else {}
         for name in draw(st.lists(st.sampled_from(names), max_size=2)) if names else []:
             data[name] = draw(values_for(offered.get(name, [])))
-        return Request(person, method, path, sorted(data.items()))
+        files: list[tuple[str, str]] = []
+        if method == "post":
+            for name in site.file_inputs(person, page):
+                keys = draw(st.lists(st.sampled_from(sorted(FILES)), max_size=3))
+                files += [(name, key) for key in keys]
+        return Request(person, method, path, sorted(data.items()), tuple(files))
 
     return build()
 
@@ -517,10 +573,15 @@ def fuzz_once(
             client.get("/")
             token = client.cookies.get(csrf_cookie)
         data["csrfmiddlewaretoken"] = token.value if token is not None else ""
+        for name, key in request.files:
+            filename, content = FILES[key]
+            data.setdefault(name, []).append(SimpleUploadedFile(filename, content))
         response = client.post(request.path, data)
     else:
         response = client.get(request.path, data)
     outcome.add(f"{request.method} {request.who}")
+    if request.files:
+        outcome.add("with files")
     outcome.add(f"status {response.status_code}")
     assert response.status_code < 500, (
         f"{response.status_code} for {request}: {response.content[:500]!r}"

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 
 from paylib.i18n import switch_language, visitor_language_patterns
 
@@ -8,6 +10,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", switch_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.strip("/")
+    urlpatterns.append(
+        re_path(
+            rf"^{media_prefix}/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    )
 urlpatterns += visitor_language_patterns(
     path("admin/", admin.site.urls),
     path("users/", include("users.urls")),
@@ -16,5 +28,7 @@ urlpatterns += visitor_language_patterns(
     path("deals/", include("deals.urls")),
     path("payments/", include("payments.urls")),
     path("notifications/", include("notifications.urls")),
+    path("sellers/", include("users.seller_urls")),
+    path("reviews/", include("reviews.urls")),
     path("", include("offers.urls")),
 )

@@ -7,9 +7,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from paylib.money import AmountError, format_amount, parse_amount
+from paylib.money import MAX_AMOUNT_KOPECKS, AmountError, format_amount, format_rub, parse_amount
 
 MAX_LENGTH = 24
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -20,8 +21,17 @@ _AMOUNT_MESSAGES = {
     "Enter a number, for example 1250.00.": _("Enter a number, for example 1250.00."),
     "Use at most two decimal places.": _("Use at most two decimal places."),
     "The amount must be greater than zero.": _("The amount must be greater than zero."),
-    "The amount is too large.": _("The amount is too large."),
 }
+_TOO_LARGE = "The amount is too large."
+
+
+def _too_large() -> forms.ValidationError:
+    """Says what the limit is: "too large" alone leaves one guessing."""
+    limit = format_rub(MAX_AMOUNT_KOPECKS, language=get_language() or "en")
+    return forms.ValidationError(
+        gettext("The amount is too large: at most %(limit)s.") % {"limit": limit},
+        code="invalid_amount",
+    )
 
 
 def _normalise(text: str) -> str:
@@ -51,16 +61,20 @@ class AmountField(forms.CharField):
         if raw is None or raw in self.empty_values:
             return None
         if len(raw) > MAX_LENGTH:
-            raise forms.ValidationError(_("The amount is too large."), code="invalid_amount")
+            raise _too_large()
         text = _normalise(raw)
         if not _PLAIN_NUMBER.fullmatch(text):
             # No exponents, no "NaN", no "+": a sum as people write it, or nothing.
             raise forms.ValidationError(_AMOUNT_MESSAGES[_NOT_A_NUMBER], code="invalid_amount")
         if self.allow_zero and _is_zero(text):
             return 0
+        if Decimal(text) * 100 > MAX_AMOUNT_KOPECKS:
+            raise _too_large()
         try:
             return parse_amount(text)
         except AmountError as exc:
+            if str(exc) == _TOO_LARGE:
+                raise _too_large() from None
             message = _AMOUNT_MESSAGES.get(str(exc), str(exc))
             raise forms.ValidationError(message, code="invalid_amount") from None
 

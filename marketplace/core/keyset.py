@@ -44,10 +44,16 @@ class KeysetPage(Generic[M]):
     items: list[M]
     next_cursor: str | None
     is_first: bool
+    #: The cursor of the page before this one (``before=``), None on the first page.
+    prev_cursor: str | None = None
 
     @property
     def has_next(self) -> bool:
         return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.prev_cursor is not None
 
 
 def _default(value: Any) -> Any:
@@ -127,21 +133,66 @@ def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
     return first_range & lexicographic
 
 
-def keyset_page(
-    queryset: QuerySet[M], *, ordering: Sequence[str], cursor: str | None, size: int
-) -> KeysetPage[M]:
-    """Rows after ``cursor`` (the first page if it is missing, stale or tampered with)."""
-    tag = ",".join(ordering)
+def _reversed(ordering: Sequence[str]) -> list[str]:
+    return [f[1:] if f.startswith("-") else f"-{f}" for f in ordering]
+
+
+def _cursor_values(
+    queryset: QuerySet[M], ordering: Sequence[str], tag: str, cursor: str | None
+) -> list[Any] | None:
     values = decode_cursor(cursor, tag=tag, length=len(ordering)) if cursor else None
     if values is not None and not _values_fit(queryset.model, ordering, values):
-        values = None
+        return None
+    return values
+
+
+def _cursor_of(row: Model, ordering: Sequence[str], tag: str) -> str:
+    return encode_cursor(tag, [getattr(row, f.lstrip("-")) for f in ordering])
+
+
+def keyset_page(
+    queryset: QuerySet[M],
+    *,
+    ordering: Sequence[str],
+    cursor: str | None,
+    size: int,
+    before: str | None = None,
+) -> KeysetPage[M]:
+    """Rows after ``cursor``, or the ``size`` rows just before ``before`` (a previous-page
+    link); the first page if the cursor is missing, stale or tampered with."""
+    tag = ",".join(ordering)
+    before_values = _cursor_values(queryset, ordering, tag, before)
+    if before_values is not None:
+        page = _page_before(queryset, ordering, tag, before_values, size)
+        if page is not None:
+            return page
+    values = _cursor_values(queryset, ordering, tag, cursor)
     queryset = queryset.order_by(*ordering)
     if values is not None:
         queryset = queryset.filter(_after(ordering, values))
     rows = list(queryset[: size + 1])
     items, extra = rows[:size], rows[size:]
-    next_cursor = None
-    if extra and items:
-        last = items[-1]
-        next_cursor = encode_cursor(tag, [getattr(last, f.lstrip("-")) for f in ordering])
-    return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)
+    next_cursor = _cursor_of(items[-1], ordering, tag) if extra and items else None
+    prev_cursor = _cursor_of(items[0], ordering, tag) if values is not None and items else None
+    return KeysetPage(
+        items=items, next_cursor=next_cursor, is_first=values is None, prev_cursor=prev_cursor
+    )
+
+
+def _page_before(
+    queryset: QuerySet[M], ordering: Sequence[str], tag: str, values: list[Any], size: int
+) -> KeysetPage[M] | None:
+    """The page that ends just before ``values``; None if there is no row before them."""
+    backwards = _reversed(ordering)
+    rows = list(queryset.order_by(*backwards).filter(_after(backwards, values))[: size + 1])
+    if not rows:
+        return None
+    more_before = len(rows) > size
+    items = list(reversed(rows[:size]))
+    return KeysetPage(
+        items=items,
+        # The row the link came from follows this page.
+        next_cursor=_cursor_of(items[-1], ordering, tag),
+        is_first=not more_before,
+        prev_cursor=_cursor_of(items[0], ordering, tag) if more_before else None,
+    )

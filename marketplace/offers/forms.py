@@ -7,9 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import AmountField
 from core.idempotency import IdempotencyKeyField
+from core.images import ImagesField, too_many_images
 from paylib.text import validate_one_line
 
-from .models import DESCRIPTION_MAX_LENGTH, MAX_QUANTITY, TITLE_MAX_LENGTH, Category
+from .models import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_PHOTOS,
+    MAX_QUANTITY,
+    TITLE_MAX_LENGTH,
+    Category,
+    OfferPhoto,
+)
 from .selectors import CatalogueFilters, categories_all
 
 
@@ -44,8 +52,13 @@ class OfferForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
-        empty_label=None,
+        empty_label=_("Choose a category"),
         error_messages={"required": _("Choose a category.")},
+    )
+    photos = ImagesField(
+        label=_("Photos"),
+        max_count=MAX_PHOTOS,
+        help_text=_("Up to 8 photos, JPEG, PNG or WebP, 5 MB each; the first is on the card."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,6 +86,54 @@ class OfferEditForm(OfferForm):
         quantity.widget.attrs["min"] = 0
 
 
+class PhotoOrderForm(forms.Form):
+    """The offer's photos on its edit form: a place (1 to 8) for each, and a box to remove
+    it. Sent with the offer's form, in the same <form>."""
+
+    def __init__(self, *args: Any, photos: list[OfferPhoto], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.photos = photos
+        for index, photo in enumerate(photos):
+            self.fields[f"photo_{photo.pk}_place"] = forms.IntegerField(
+                label=_("Place"),
+                min_value=1,
+                max_value=MAX_PHOTOS,
+                initial=index + 1,
+                required=False,
+                widget=forms.NumberInput(attrs={"class": "photo-place"}),
+            )
+            self.fields[f"photo_{photo.pk}_remove"] = forms.BooleanField(
+                label=_("Remove"), required=False
+            )
+
+    def rows(self) -> list[tuple[OfferPhoto, forms.BoundField, forms.BoundField]]:
+        return [
+            (photo, self[f"photo_{photo.pk}_place"], self[f"photo_{photo.pk}_remove"])
+            for photo in self.photos
+        ]
+
+    def photo_order(self) -> list[int]:
+        """The ids of the photos kept, in their new order. A photo moved to a place goes
+        before the one that was there; otherwise the old order holds."""
+        data = self.cleaned_data
+        kept = []
+        for index, photo in enumerate(self.photos):
+            if data.get(f"photo_{photo.pk}_remove"):
+                continue
+            place = data.get(f"photo_{photo.pk}_place") or index + 1
+            kept.append((place, place == index + 1, index, photo.pk))
+        return [photo_id for *_order, photo_id in sorted(kept)]
+
+
+def check_photo_total(form: OfferForm, *, kept: int) -> bool:
+    """Whether the photos kept and the new ones fit; if not, says so on the form."""
+    new = form.cleaned_data.get("photos") or []
+    if kept + len(new) <= MAX_PHOTOS:
+        return True
+    form.add_error("photos", too_many_images(MAX_PHOTOS))
+    return False
+
+
 class CatalogueForm(forms.Form):
     SORT_CHOICES = [
         ("newest", _("Newest first")),
@@ -97,6 +158,19 @@ class CatalogueForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories_all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "price_max",
+                forms.ValidationError(
+                    _("The upper price is below the lower one; only the lower one is applied."),
+                    code="price_range",
+                ),
+            )
+        return data
 
     def filters(self) -> CatalogueFilters:
         """The valid filters; an invalid one is shown as an error and left out."""

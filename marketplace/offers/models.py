@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField
+from imagekit.processors import ResizeToFill, ResizeToFit
 
 from paylib.money import MAX_AMOUNT_KOPECKS
 from paylib.text import validate_one_line
@@ -108,3 +110,53 @@ class Offer(models.Model):
     @property
     def in_catalogue(self) -> bool:
         return self.status == self.Status.ACTIVE and self.quantity_available > 0
+
+
+MAX_PHOTOS = 8
+
+
+def _photo_path(photo: OfferPhoto, filename: str) -> str:
+    # ``filename`` is already a random name (core.images.CleanImage.as_file).
+    return f"offers/{photo.offer_id}/{filename}"
+
+
+class OfferPhoto(models.Model):
+    """A photo of an offer, as checked and re-encoded by ``core.images``; the first by
+    ``position`` is the one on the catalogue's card."""
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(
+        _("image"), upload_to=_photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    thumbnail = ImageSpecField(
+        source="image",
+        processors=[ResizeToFill(480, 360)],
+        format="JPEG",
+        options={"quality": 82},
+    )
+    large = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(1200, 1200, upscale=False)],
+        format="JPEG",
+        options={"quality": 85},
+    )
+
+    class Meta:
+        verbose_name = _("offer photo")
+        verbose_name_plural = _("offer photos")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_PHOTOS), name="offer_photo_position_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}#{self.position}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from core.keyset import KeysetPage, keyset_page
 from users.models import User
 
-from .models import IN_CATALOGUE, Category, Offer
+from .models import IN_CATALOGUE, Category, Offer, OfferPhoto
 from .search import offers_matching, uses_full_text
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -43,17 +43,44 @@ def _filtered(filters: CatalogueFilters) -> QuerySet[Offer]:
         offers = offers.filter(price__lte=filters.price_max)
     if filters.query:
         offers = offers_matching(offers, filters.query)
-    return offers.defer("search_vector", "description")
+    return with_cover(offers.defer("search_vector", "description"))
+
+
+def with_cover(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    """Each offer with ``covers``: its first photo, if any, in a list (the card's picture)."""
+    first = OfferPhoto.objects.filter(position=0)
+    return offers.prefetch_related(Prefetch("photos", queryset=first, to_attr="covers"))
+
+
+#: The catalogue counts its matches up to this many, and says "more than" beyond.
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class MatchCount:
+    count: int
+    more: bool  # there are more than ``count``
 
 
 def offer_catalogue(
-    *, filters: CatalogueFilters, cursor: str | None, size: int
+    *, filters: CatalogueFilters, cursor: str | None, size: int, before: str | None = None
 ) -> KeysetPage[Offer]:
-    """One page of the catalogue. Never counts the matches: pages follow the last row."""
+    """One page of the catalogue: pages follow the last row (or lead up to the first row
+    of the page after, for a previous-page link), never an OFFSET."""
     sort = filters.sort if filters.sort in SORTS else "newest"
     if sort == "relevance" and not (filters.query and uses_full_text()):
         sort = "newest"
-    return keyset_page(_filtered(filters), ordering=SORTS[sort], cursor=cursor, size=size)
+    return keyset_page(
+        _filtered(filters), ordering=SORTS[sort], cursor=cursor, size=size, before=before
+    )
+
+
+def offer_catalogue_count(*, filters: CatalogueFilters, cap: int = COUNT_CAP) -> MatchCount:
+    """How many offers match, counted over at most ``cap + 1`` rows (a LIMIT inside the
+    COUNT): exact up to the cap, "more than the cap" beyond, never a count of the table."""
+    matching = _filtered(filters).order_by().values("pk")[: cap + 1]
+    count = matching.count()
+    return MatchCount(count=min(count, cap), more=count > cap)
 
 
 def seller_in_catalogue(*, seller_id: int) -> User | None:
@@ -66,18 +93,33 @@ def seller_in_catalogue(*, seller_id: int) -> User | None:
 
 
 def offer_get_visible(*, offer_id: int, user: User | None) -> Offer:
-    """An offer page: the catalogue's offers for everyone; paused, closed or sold-out ones
-    only for the seller, staff and buyers who hold a deal on it."""
+    """An offer page. Open to everyone unless closed: a paused or sold-out offer says so
+    rather than vanish from a link someone was given. A closed one only for the seller,
+    staff and buyers who hold a deal on it."""
     offer = Offer.objects.select_related("seller", "category").filter(pk=offer_id).first()
     if offer is None:
         raise Http404
-    if offer.in_catalogue:
+    if offer.status != Offer.Status.CLOSED:
         return offer
     if user is not None and (
         user.is_staff or offer.seller_id == user.pk or offer.deals.filter(buyer=user).exists()
     ):
         return offer
     raise Http404
+
+
+def offer_all_reserved(*, offer: Offer) -> bool:
+    """Whether an offer with nothing left has items held by deals not paid yet (they come
+    back if those buyers do not pay)."""
+    from deals.models import Deal
+
+    unpaid = [
+        Deal.Status.CREATED,
+        Deal.Status.AWAITING_CODE,
+        Deal.Status.PROCESSING,
+        Deal.Status.PAYMENT_FAILED,
+    ]
+    return offer.quantity_available == 0 and offer.deals.filter(status__in=unpaid).exists()
 
 
 def offer_get_own(*, offer_id: int, user: User) -> Offer:
@@ -92,7 +134,7 @@ def offers_of_seller(*, seller: User, exclude: Offer | None = None, limit: int =
     offers = Offer.objects.filter(IN_CATALOGUE, seller=seller).order_by("-created_at", "-id")
     if exclude is not None:
         offers = offers.exclude(pk=exclude.pk)
-    return list(offers.select_related("category").defer("search_vector")[:limit])
+    return list(with_cover(offers.select_related("category").defer("search_vector"))[:limit])
 
 
 def offers_own(*, user: User) -> QuerySet[Offer]:
@@ -106,3 +148,8 @@ def offers_own(*, user: User) -> QuerySet[Offer]:
 
 def categories_all() -> QuerySet[Category]:
     return Category.objects.all()
+
+
+def offer_photos(*, offer: Offer) -> list[OfferPhoto]:
+    """The offer's photos in their order; shown wherever the offer is."""
+    return list(offer.photos.all())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db import transaction
@@ -10,11 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.selectors import user_has_linked_account
 from commission.selectors import commission_split_checked
 from core.idempotency import create_once
+from core.images import CleanImage
 from paylib.errors import ApplicationError
 from paylib.text import ONE_LINE_MESSAGE, is_one_line
 from users.models import User
 
-from .models import MAX_QUANTITY, Category, Offer
+from .models import MAX_PHOTOS, MAX_QUANTITY, Category, Offer, OfferPhoto
 
 
 class NoSettlementAccount(ApplicationError):
@@ -63,16 +66,19 @@ def offer_create(
     price: int,
     quantity: int,
     category: Category,
+    photos: Sequence[CleanImage] = (),
     idempotency_key: UUID | None = None,
 ) -> Offer:
-    """Publish an offer; with ``idempotency_key`` (the form's), a repeat of the same form
-    returns the offer the first one published."""
+    """Publish an offer with its ``photos`` (checked by ``core.images``), in this order;
+    with ``idempotency_key`` (the form's), a repeat of the same form returns the offer the
+    first one published, with the first one's photos."""
     title = _check_fields(title=title, price=price, quantity=quantity)
     if quantity < 1:
         raise ApplicationError(_("Offer at least one item."), field="quantity")
+    _check_photo_count(len(photos))
 
     def publish() -> Offer:
-        return Offer.objects.create(
+        offer = Offer.objects.create(
             seller=seller,
             title=title,
             description=description.strip(),
@@ -81,6 +87,8 @@ def offer_create(
             category=category,
             idempotency_key=idempotency_key,
         )
+        _photos_store(offer, photos, start=0)
+        return offer
 
     with transaction.atomic():
         _require_payout_account(seller)
@@ -99,13 +107,21 @@ def offer_update(
     price: int,
     quantity: int,
     category: Category,
+    photo_order: Sequence[int] | None = None,
+    new_photos: Sequence[CleanImage] = (),
 ) -> Offer:
-    """Change the offer; deals already opened keep the price they were opened at."""
+    """Change the offer; deals already opened keep the price they were opened at.
+
+    ``photo_order`` lists the ids of the photos to keep, in their new order (None keeps
+    them all as they are); ``new_photos`` go after them."""
     title = _check_fields(title=title, price=price, quantity=quantity)
     with transaction.atomic():
         offer = _locked_own_offer(offer, actor)
         if offer.status == Offer.Status.CLOSED:
             raise OfferNotEditable(_("A closed offer cannot be changed."))
+        kept = _photos_reorder(offer, photo_order)
+        _check_photo_count(kept + len(new_photos))
+        _photos_store(offer, new_photos, start=kept)
         offer.title, offer.description = title, description.strip()
         offer.price, offer.quantity_available, offer.category = price, quantity, category
         offer.save(
@@ -149,3 +165,54 @@ def offer_close(*, offer: Offer, actor: User) -> Offer:
         to=Offer.Status.CLOSED,
         allowed_from={Offer.Status.ACTIVE, Offer.Status.PAUSED},
     )
+
+
+def _check_photo_count(count: int) -> None:
+    if count > MAX_PHOTOS:
+        raise ApplicationError(
+            _("At most %(limit)s photos in all.") % {"limit": MAX_PHOTOS},
+            code="too_many_images",
+            field="photos",
+        )
+
+
+def _photos_reorder(offer: Offer, photo_order: Sequence[int] | None) -> int:
+    """Keep the photos listed, in that order, and delete the others; the number kept.
+    Call with the offer's row locked."""
+    photos = {photo.pk: photo for photo in offer.photos.all()}
+    if photo_order is None:
+        photo_order = list(photos)
+    if len(set(photo_order)) != len(photo_order) or not set(photo_order) <= set(photos):
+        raise ApplicationError(_("Those photos are not this offer's."), field="photos")
+    for photo_id in set(photos) - set(photo_order):
+        photo = photos[photo_id]
+        photo.delete()
+        transaction.on_commit(functools.partial(_file_delete, photo))
+    for position, photo_id in enumerate(photo_order):
+        photo = photos[photo_id]
+        if photo.position != position:
+            photo.position = position
+            photo.save(update_fields=["position"])
+    return len(photo_order)
+
+
+def _photos_store(offer: Offer, photos: Sequence[CleanImage], *, start: int) -> None:
+    """Store ``photos`` after the first ``start``; if one fails, the files already written
+    are removed again (the transaction's rollback takes the rows)."""
+    written: list[OfferPhoto] = []
+    try:
+        for position, image in enumerate(photos, start=start):
+            photo = OfferPhoto(offer=offer, position=position)
+            upload = image.as_file()
+            photo.image.save(upload.name or "", upload, save=False)
+            written.append(photo)
+            photo.save()
+    except BaseException:
+        for photo in written:
+            _file_delete(photo)
+        raise
+
+
+def _file_delete(photo: OfferPhoto) -> None:
+    if photo.image.name:
+        photo.image.storage.delete(photo.image.name)

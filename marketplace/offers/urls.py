@@ -12,5 +12,5 @@ urlpatterns = [
     path("offers/<int:pk>/edit/", views.offer_edit, name="edit"),
     path("offers/<int:pk>/pause/", views.offer_set_status, {"action": "pause"}, name="pause"),
     path("offers/<int:pk>/resume/", views.offer_set_status, {"action": "resume"}, name="resume"),
-    path("offers/<int:pk>/close/", views.offer_set_status, {"action": "close"}, name="close"),
+    path("offers/<int:pk>/close/", views.offer_close, name="close"),
 ]

@@ -21,7 +21,7 @@ from paylib.i18n import remember_language
 
 from .forms import ProfileForm, SignInForm, SignUpForm, VerifyEmailForm
 from .models import User
-from .selectors import user_from_verification_link
+from .selectors import seller_completed_sales, seller_get_public, user_from_verification_link
 from .services import (
     TooManyRequests,
     password_reset_request,
@@ -150,3 +150,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "users/password_reset_complete.html"
+
+
+def seller_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from offers.selectors import offers_of_seller
+    from reviews.selectors import reviews_of_seller, seller_rating
+
+    seller = seller_get_public(seller_id=pk)
+    context = {
+        "seller": seller,
+        "completed_sales": seller_completed_sales(seller=seller),
+        "rating": seller_rating(seller=seller),
+        "reviews": reviews_of_seller(seller=seller),
+        "offers": offers_of_seller(seller=seller, limit=12),
+    }
+    return render(request, "users/seller_detail.html", context)

@@ -34,6 +34,7 @@ THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "paylib.outbox",
+    "imagekit",
 ]
 LOCAL_APPS = [
     "core",
@@ -46,6 +47,7 @@ LOCAL_APPS = [
     "payments",
     "notifications",
     "conversations",
+    "reviews",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -113,6 +115,11 @@ STATICFILES_DIRS = [REPO_DIR / "static"]
 # Django's API, e.g. django-storages' S3 (README, "Production").
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media" / "marketplace")))
+# Whether this process serves MEDIA_URL itself (development, tests); in production the web
+# server or the object storage does.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
+# Thumbnails are made when a page first asks for them, and kept in the same storage.
+IMAGEKIT_CACHEFILE_DIR = "thumbnails"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

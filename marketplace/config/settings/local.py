@@ -13,4 +13,5 @@ STORAGES = {
 # does): with DEBUG off, e.g. under gunicorn in the end-to-end tests, the pages had no
 # styles and the payment status page no script to update itself.
 WHITENOISE_USE_FINDERS = True
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 WHITENOISE_AUTOREFRESH = DEBUG

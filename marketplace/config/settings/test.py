@@ -1,6 +1,8 @@
 """Tests: the machine's PostgreSQL unless DATABASE_URL says otherwise."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/marketplace")
 
@@ -17,3 +19,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Each run's uploads in a directory of its own, served like in development.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="marketplace-test-media-"))
+SERVE_MEDIA = True

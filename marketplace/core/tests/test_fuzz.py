@@ -18,16 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import SettlementAccount
 from conversations.services import deal_message_create
+from core.images import image_clean
 from deals.models import Deal
 from deals.services import deal_create
 from notifications.models import Notification
 from notifications.services import notify
 from offers.models import Offer
+from offers.services import offer_update
 from paylib import webfuzz
+from reviews.services import review_create
 from users.models import User
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -38,6 +42,7 @@ CODE_READS = webfuzz.parameters_read_by_code(MARKET)
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 REPORT = MARKET.parent / "test-artifacts" / "fuzz-marketplace.json"
 PEOPLE = ["anonymous", "buyer", "seller", "staff"]
+PNG = webfuzz.FILES["png"][1]
 
 
 @pytest.fixture
@@ -56,6 +61,21 @@ def world(
     make_linked_account(buyer)
     deals = [deal_create(buyer=buyer, offer=offers[0], quantity=1) for _ in range(2)]
     Deal.objects.filter(pk=deals[1].pk).update(status="payment_failed")
+    # A completed deal with a review (edited and answered on their pages), one without.
+    done = [deal_create(buyer=buyer, offer=offers[1], quantity=1) for _ in range(2)]
+    Deal.objects.filter(pk__in=[d.pk for d in done]).update(status="completed")
+    review = review_create(buyer=buyer, deal=done[0], rating=4, text="Fine lamp")
+    # A photo on the first offer, so that its edit form shows the photo order fields.
+    offer_update(
+        offer=offers[0],
+        actor=seller,
+        title=offers[0].title,
+        description="",
+        price=offers[0].price,
+        quantity=offers[0].quantity_available,
+        category=offers[0].category,
+        new_photos=[image_clean(SimpleUploadedFile("p.png", PNG))],
+    )
     account = SettlementAccount.objects.filter(user=buyer).first()
     assert account is not None
     pending = SettlementAccount.objects.create(
@@ -69,9 +89,10 @@ def world(
     notices = [str(n.pk) for n in Notification.objects.all()]
     ids = [str(o.pk) for o in offers] + [str(d.pk) for d in deals] + notices
     known = {
-        "pk": [*ids, str(account.pk), str(pending.pk)],
+        "pk": [*ids, str(account.pk), str(pending.pk), str(review.pk), str(seller.pk)],
         "offer_pk": [str(o.pk) for o in offers],
         "deal_pk": [str(d.pk) for d in deals],
+        "deal_id": [str(done[1].pk), str(done[0].pk), str(deals[0].pk)],
         "object_id": ids + [str(u.pk) for u in (seller, buyer, staff)] + ["1"],
         "app_label": [
             "users",
@@ -118,10 +139,30 @@ def test_no_page_answers_500_or_writes_on_refusal(world: dict[str, Any]) -> None
         json.dumps({"pages": len(PAGES), "cases": outcome.total, **outcome.counts}, indent=2)
     )
     assert outcome.total >= 5 * len(PAGES)
+    # The photo forms are swept with files: each kind alone and all at once.
+    create = next(page for page in PAGES if page.name == "offers:create")
+    with_files = [r for r in webfuzz.sweep_requests(create, who=["seller"], site=site) if r.files]
+    assert len(with_files) == len(webfuzz.FILES) + 1
 
 
 def test_the_fuzzer_sees_every_kind_of_page_and_parameter() -> None:
     names = {page.name for page in PAGES}
-    for expected in ["offers:catalogue", "deals:create", "users:signup", "payments:code"]:
+    for expected in [
+        "offers:catalogue",
+        "deals:create",
+        "users:signup",
+        "payments:code",
+        "sellers:detail",
+        "reviews:create",
+        "reviews:reply",
+    ]:
         assert expected in names
-    assert {"after", "page"} <= set(CODE_READS)
+    assert {"after", "before", "page"} <= set(CODE_READS)
+
+
+def test_the_fuzzer_sends_files_to_file_inputs() -> None:
+    forms, _links = webfuzz.page_parameters(
+        '<form method="post"><input type="file" name="photos" multiple><input name="title"></form>'
+    )
+    assert forms[0].files == {"photos"}
+    assert "photos" not in forms[0].fields

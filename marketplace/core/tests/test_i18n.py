@@ -43,13 +43,18 @@ def test_form_errors_are_translated(user: User) -> None:
     assert "В номере счёта ровно 20 цифр." in response.content.decode()
 
 
-def test_paused_offers_are_hidden_from_strangers(
+def test_paused_offers_say_so_to_strangers_and_closed_ones_are_hidden(
     user: User, other_user: User, make_offer: Callable[..., Offer]
 ) -> None:
     offer = make_offer(user, status="paused")
-    assert client_for(other_user).get(f"/offers/{offer.pk}/").status_code == 404
-    assert Client().get(f"/offers/{offer.pk}/").status_code == 404
-    assert client_for(user).get(f"/offers/{offer.pk}/").status_code == 200
+    for client in [client_for(other_user), Client()]:
+        response = client.get(f"/ru/offers/{offer.pk}/")
+        assert response.status_code == 200
+        assert "Продавец приостановил это предложение" in response.content.decode()
+    closed = make_offer(user, status="closed")
+    assert client_for(other_user).get(f"/offers/{closed.pk}/").status_code == 404
+    assert Client().get(f"/offers/{closed.pk}/").status_code == 404
+    assert client_for(user).get(f"/offers/{closed.pk}/").status_code == 200
 
 
 def test_a_russian_browser_gets_russian_at_the_root(db: None) -> None:

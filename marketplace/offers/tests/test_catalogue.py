@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.keyset import encode_cursor
 from offers.models import Category, Offer
-from offers.selectors import CatalogueFilters, offer_catalogue
+from offers.selectors import COUNT_CAP, CatalogueFilters, MatchCount, offer_catalogue
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_pages_show_every_offer_exactly_once_even_with_ties(
     assert seen == [o.pk for o in offer_catalogue(filters=filters, cursor=None, size=50).items]
 
 
-def test_a_page_request_never_counts_the_table(
+def test_a_page_request_counts_at_most_the_cap_and_never_the_table(
     user: User, make_offer: Callable[..., Offer]
 ) -> None:
     for i in range(30):
@@ -123,8 +123,11 @@ def test_a_page_request_never_counts_the_table(
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("offers:catalogue"), {"q": "chair", "after": cursor})
     assert response.status_code == 200
-    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    counts = [q["sql"].upper() for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert f"LIMIT {COUNT_CAP + 1}" in counts[0]  # the count stops at the cap
     assert len(response.context["page"].items) == 6
+    assert response.context["matches"] == MatchCount(count=30, more=False)
 
 
 def test_a_broken_cursor_shows_the_first_page(user: User, make_offer: Callable[..., Offer]) -> None:
