@@ -5,8 +5,8 @@ Russian one is always in Russian; the other is in the visitor's language
 (``paylib.middleware.VisitorLanguageMiddleware``: his language cookie, else his browser's
 ``Accept-Language``, else English), so that a Russian browser opening ``/`` or a link from
 an email reads Russian, and a language once chosen holds on every address. The links on a
-page carry the prefix of the language it is in. Signing in sets the cookie to the person's
-profile language, and switching the language on any page saves it to the profile, so that
+page carry the prefix of the language it is in. Signing in on a device where no language
+was chosen sets the cookie to the person's profile language, and switching the language on any page saves it to the profile, so that
 his emails follow it too.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver
+from django.utils import translation
 from django.views.i18n import set_language
 
 
@@ -61,6 +62,16 @@ def remember_language(response: HttpResponse, language: str) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def sign_in_language(request: HttpRequest, profile_language: str) -> str:
+    """The language the pages go on in once a person signs in: the one he chose on this
+    device (the sign-in page's ``/ru/`` address, or his language cookie), else his
+    profile's, so that a new device speaks his language without asking."""
+    chosen = translation.get_language_from_path(request.path_info) or request.COOKIES.get(
+        settings.LANGUAGE_COOKIE_NAME, ""
+    )
+    return chosen if chosen in dict(settings.LANGUAGES) else profile_language
 
 
 def switch_language(request: HttpRequest) -> HttpResponse:

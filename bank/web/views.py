@@ -23,7 +23,7 @@ from operations.errors import LinkNotFound, OperationNotFound
 from operations.selectors import accounts_codes_blocked, accounts_link_requests_limited
 from operations.services import link_revoke_by_owner
 from paylib.csvfile import csv_response
-from paylib.i18n import remember_language, switch_language
+from paylib.i18n import remember_language, sign_in_language, switch_language
 from paylib.lifecycle import IllegalMove
 
 from . import exports, selectors
@@ -32,20 +32,20 @@ from .forms import SignInForm, StatementFilterForm
 
 
 class SignInView(auth_views.LoginView):
-    """Signing in brings the customer's own language back, on this device too."""
+    """Signing in keeps the language chosen on this device, else brings the customer's own."""
 
     template_name = "web/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+    language = ""  # set once signed in: the pages' language from then on
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_valid(form)
-        return remember_language(response, form.get_user().language)
+        self.language = sign_in_language(self.request, form.get_user().language)
+        return remember_language(super().form_valid(form), self.language)
 
     def get_success_url(self) -> str:
-        user = self.request.user
         url = super().get_success_url()
-        return translate_url(url, user.language) if isinstance(user, Customer) else url
+        return translate_url(url, self.language) if self.language else url
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.views import add_application_error, client_ip
-from paylib.i18n import remember_language
+from paylib.i18n import remember_language, sign_in_language
 
 from .forms import ProfileForm, SignInForm, SignUpForm, VerifyEmailForm
 from .models import User
@@ -87,15 +87,15 @@ class SignInView(auth_views.LoginView):
     template_name = "users/login.html"
     redirect_authenticated_user = True
 
+    language = ""  # set once signed in: the pages' language from then on
+
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_valid(form)
-        user = form.get_user()
-        return remember_language(response, user.language)
+        self.language = sign_in_language(self.request, form.get_user().language)
+        return remember_language(super().form_valid(form), self.language)
 
     def get_success_url(self) -> str:
-        user = self.request.user
         url = super().get_success_url()
-        return translate_url(url, user.language) if isinstance(user, User) else url
+        return translate_url(url, self.language) if self.language else url
 
 
 class ProfileView(LoginRequiredMixin, FormView):

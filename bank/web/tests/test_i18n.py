@@ -160,3 +160,14 @@ def test_signing_in_brings_the_customers_language_back(
     assert response["Location"].startswith("/ru/")
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
     assert '<html lang="ru">' in client.get("/").content.decode()
+
+
+def test_signing_in_on_the_russian_page_stays_russian(
+    client: Client, make_customer: Callable[..., Customer]
+) -> None:
+    make_customer(email="ed@example.com", language="en")
+    response = client.post(
+        "/ru/login/", {"username": "ed@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"].startswith("/ru/")
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"

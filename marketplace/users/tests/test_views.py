@@ -57,3 +57,14 @@ def test_profile_with_an_empty_name_changes_nothing(user: User) -> None:
     response = client.post(reverse("users:profile"), {"name": " ", "language": "ru"})
     assert response.status_code == 200
     assert db_snapshot() == before
+
+
+def test_sign_in_keeps_the_language_chosen_on_this_device(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("en@example.com", language="en")
+    client = Client()
+    client.cookies["market_language"] = "ru"
+    response = client.post(
+        "/users/login/", {"username": "en@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == "/ru/"
+    assert response.cookies["market_language"].value == "ru"
