@@ -63,7 +63,7 @@ def test_the_deal_admin_cannot_change_money(staff_user: User, deal: Deal) -> Non
         url,
         {
             "amount": "1",
-            "status": "paid",
+            "status": "held",
             "transitions-TOTAL_FORMS": "0",
             "transitions-INITIAL_FORMS": "0",
         },
