@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paylib.errors import ApplicationError
@@ -16,7 +17,7 @@ from paylib.outbox.services import enqueue
 from users.models import User
 
 from .effects import REFUND_EFFECT
-from .models import Deal, Refund, ShipMethod
+from .models import Deal, Dispute, Refund, ShipMethod
 from .money import refunded_so_far
 from .services import before_deadline, deal_transition
 from .state import Role, Status
@@ -55,14 +56,23 @@ def deal_ship(
 
 
 def deal_confirm_receipt(*, deal: Deal, buyer: User) -> Deal:
-    """The buyer has the goods: the seller is paid (the hold is captured)."""
-    return deal_transition(
-        deal=deal,
-        to=Status.COMPLETED,
-        actor=buyer,
-        role=Role.BUYER,
-        reason="receipt confirmed",
-    )
+    """The buyer has the goods: the seller is paid (the hold is captured). Confirmed
+    during a dispute, it settles the dispute for the seller."""
+    with transaction.atomic():
+        moved = deal_transition(
+            deal=deal,
+            to=Status.COMPLETED,
+            actor=buyer,
+            role=Role.BUYER,
+            reason="receipt confirmed",
+        )
+        Dispute.objects.filter(deal=moved, outcome="").update(
+            outcome=Dispute.Outcome.RELEASE,
+            resolution=_("The buyer confirmed receipt."),
+            resolved_by=buyer,
+            resolved_at=timezone.now(),
+        )
+    return moved
 
 
 def deal_cancel(*, deal: Deal, actor: User, role: str) -> Deal:

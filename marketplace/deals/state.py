@@ -66,7 +66,8 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (Status.SHIPPED, Status.DISPUTED): frozenset({B}),
     # Staff resolve a dispute: release to the seller (all, or the rest after a partial
     # refund), or a full refund; one left unresolved for DEAL_DISPUTE_LIMIT is refunded.
-    (Status.DISPUTED, Status.COMPLETED): frozenset({ST}),
+    # The buyer may still confirm receipt, which settles his dispute for the seller.
+    (Status.DISPUTED, Status.COMPLETED): frozenset({B, ST}),
     (Status.DISPUTED, Status.REFUNDED): frozenset({ST, SY}),
     # A completed deal refunded in full by staff, once the bank has given it back.
     (Status.COMPLETED, Status.REFUNDED): frozenset({SY}),

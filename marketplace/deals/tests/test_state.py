@@ -31,7 +31,7 @@ ILLEGAL = [
     (Status.SHIPPED, Status.CANCELLED, Role.SELLER),
     (Status.SHIPPED, Status.COMPLETED, Role.SELLER),
     (Status.SHIPPED, Status.DISPUTED, Role.SELLER),
-    (Status.DISPUTED, Status.COMPLETED, Role.BUYER),
+    (Status.DISPUTED, Status.COMPLETED, Role.SELLER),
     (Status.DISPUTED, Status.COMPLETED, Role.SYSTEM),
     (Status.DISPUTED, Status.REFUNDED, Role.SELLER),
     (Status.COMPLETED, Status.REFUNDED, Role.STAFF),
