@@ -111,7 +111,7 @@ def test_the_seller_cannot_confirm_receipt(make_deal: Callable[..., Deal]) -> No
     client = client_for(deal.seller)
     before = db_snapshot()
     response = client.post(reverse("deals:complete", args=[deal.pk]), follow=True)
-    assert "cannot go from" in response.content.decode()
+    assert "You cannot act on this deal in that role." in response.content.decode()
     assert db_snapshot() == before
 
 
