@@ -304,7 +304,7 @@ def unavailable_executes(stack: Stack, payment: int) -> int:
     """How many times the bank-call log saw the execution find the bank down."""
     out = stack.market.shell(
         f"from banking.models import BankCall as E; print(E.objects.filter("
-        f"payment_id={payment}, action='execute', outcome='unavailable').count())"
+        f"payment_id={payment}, action='hold_place', outcome='unavailable').count())"
     )
     return int(out.strip().splitlines()[-1])
 

@@ -43,7 +43,7 @@ def dispute_open(*, deal: Deal, buyer: User, reason: str, message: str) -> Dispu
             check=before_deadline("confirm_by", _("The time to dispute this deal has passed.")),
         )
         now = timezone.now()
-        return Dispute.objects.create(
+        dispute = Dispute.objects.create(
             deal=deal,
             reason=reason,
             message=message,
@@ -51,6 +51,8 @@ def dispute_open(*, deal: Deal, buyer: User, reason: str, message: str) -> Dispu
             answer_by=now + timing.dispute_answer_window(),
             resolve_by=now + timing.dispute_limit(),
         )
+        notices.dispute_opened(deal=deal, dispute=dispute)
+        return dispute
 
 
 def dispute_answer(*, dispute: Dispute, seller: User, answer: str) -> Dispute:
@@ -106,7 +108,9 @@ def dispute_resolve(
             reason=f"dispute resolved: {outcome}",
             capture_amount=deal.amount - refund if outcome != Outcome.REFUND else None,
         )
-        return _close(dispute, outcome=outcome, refund=refund, reason=reason, staff=staff)
+        _close(dispute, outcome=outcome, refund=refund, reason=reason, staff=staff)
+        notices.dispute_resolved(deal=deal, dispute=dispute)
+        return dispute
 
 
 def _close(

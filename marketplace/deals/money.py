@@ -173,7 +173,7 @@ def refund_settle(*, refund_id: int) -> str:
                 role=Role.SYSTEM,
                 reason="refunded in full by staff",
             )
-        notices.deal_event(deal=deal, kind="refunded", amount=refund.amount)
+        notices.deal_event(deal=deal, kind="refunded", amount=refund.amount, refund=refund.pk)
     return "done"
 
 
@@ -182,7 +182,9 @@ def _refund_failed(refund: Refund, code: str) -> str:
         if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
             status=Refund.Status.FAILED, failure_code=code[:64], done_at=timezone.now()
         ):
-            notices.deal_event(deal=refund.deal, kind="refund_failed", amount=refund.amount)
+            notices.deal_event(
+                deal=refund.deal, kind="refund_failed", amount=refund.amount, refund=refund.pk
+            )
     return "failed"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Deal
+from .models import Deal, Dispute
 
 
 def deal_moved(*, deal: Deal, previous: str, role: str) -> None:
@@ -13,3 +13,11 @@ def deal_moved(*, deal: Deal, previous: str, role: str) -> None:
 
 def deal_event(*, deal: Deal, kind: str, **params: Any) -> None:
     """Tell the parties about something that is not a move (a reminder, an answer...)."""
+
+
+def dispute_opened(*, deal: Deal, dispute: Dispute) -> None:
+    """Tell both parties of a new dispute and the seller's deadline to answer."""
+
+
+def dispute_resolved(*, deal: Deal, dispute: Dispute) -> None:
+    """Tell both parties of staff's ruling and its reason."""
