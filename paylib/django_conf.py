@@ -18,7 +18,7 @@ MIDDLEWARE = [
     # that may touch the database: a database fault is a 503 with Retry-After, not a 500.
     "paylib.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "paylib.middleware.VisitorLanguageMiddleware",  # the path's prefix, cookie, browser
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -49,6 +49,8 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
 # The language cookie, as the session's: not for scripts, not sent by other sites' forms
 # (Secure in production, see production_security()).
 LANGUAGE_COOKIE_HTTPONLY = True
+# A chosen language holds for a year, not only until the browser closes.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict"] = "Lax"
 # The translations of what paylib itself shows (its middleware's page): add to LOCALE_PATHS.
 LOCALE_PATH = Path(__file__).resolve().parent / "locale"

@@ -3,6 +3,11 @@
 ``RejectControlCharactersMiddleware`` (first in the stack): a NUL or another control
 character in the path or query string is a 400 before any view, URL pattern or lookup.
 
+``VisitorLanguageMiddleware`` (in place of Django's ``LocaleMiddleware``): an address
+under a language prefix (``/ru/...``) is in that language; any other address is in the
+visitor's language: the one he chose (the language cookie, which signing in sets to his
+profile's), else his browser's (``Accept-Language``), else English.
+
 ``DatabaseUnavailableMiddleware``: a database that fails for a moment is answered 503 with
 ``Retry-After``, never 500. A connection that PostgreSQL terminated (a restart, a failover,
 ``pg_terminate_backend``), a server that is briefly unreachable, SQLite's "database is
@@ -27,6 +32,9 @@ from django.core.exceptions import BadRequest
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -52,6 +60,30 @@ class RejectControlCharactersMiddleware:
         if _CONTROL.search(request.path.encode()) or _CONTROL.search(unquote_to_bytes(query)):
             raise BadRequest("Control characters in the request path or query string.")
         return self.get_response(request)
+
+
+class VisitorLanguageMiddleware(LocaleMiddleware):
+    """Django's ``LocaleMiddleware``, except that an address without a language prefix is
+    not always in the default language.
+
+    With ``i18n_patterns(prefix_default_language=False)`` Django serves every unprefixed
+    address in ``LANGUAGE_CODE``: a Russian browser opening ``/`` got English, and a
+    language chosen on one page was lost on the next address that has no prefix (a
+    redirect, an emailed link, ``/i18n/``). Here the path's prefix still wins; without one,
+    the cookie, then ``Accept-Language``, decide. Such a page differs by those two, so
+    caches are told (``Vary``).
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        language = translation.get_language_from_request(request, check_path=True)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
 
 
 logger = logging.getLogger(__name__)

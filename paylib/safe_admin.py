@@ -1,11 +1,14 @@
-"""The admin site both services use: Django's, with two refusals that Django answers with
-a server error turned into ordinary form errors and messages.
+"""The admin site both services use: Django's, with three refusals that Django answers
+with a server error turned into ordinary form errors, messages and redirects.
 
 * The autocomplete widget looks a submitted value up to redisplay it, so a form sent back
   with a value that is not a key at all ("x", a 400-digit number) failed inside the
   template instead of showing "Select a valid choice".
 * An action posted with a selected row that is not a key (``_selected_action=x``) failed
   in ``queryset.filter(pk__in=...)``.
+* A date-hierarchy link with a day, month or year too large for a C long
+  (``created_at__day=999...``) overflowed in ``datetime()``: Django turns a ``ValueError``
+  there into its "?e=1" redirect for bad lookups, not an ``OverflowError``.
 
 ``SafeAdminSite.register`` puts both mixins under every ModelAdmin registered on the site,
 Django's own (groups), third parties' (axes, the outbox) and ours alike.
@@ -18,6 +21,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -48,7 +52,7 @@ class KeySafeAutocompleteSelect(AutocompleteSelect):
 
 
 class KeySafeMixin:
-    """For ModelAdmins: the two refusals above."""
+    """For ModelAdmins: the three refusals above."""
 
     model: Any
     admin_site: admin.AdminSite
@@ -61,6 +65,12 @@ class KeySafeMixin:
             db = kwargs.get("using")
             kwargs["widget"] = KeySafeAutocompleteSelect(db_field, self.admin_site, using=db)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_changelist_instance(request)  # type: ignore[misc]
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
 
     def response_action(
         self, request: HttpRequest, queryset: QuerySet[Any]

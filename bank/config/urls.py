@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -7,6 +6,8 @@ from django.utils import translation
 from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from paylib.i18n import visitor_language_patterns
+
 urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -14,10 +15,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
-urlpatterns += i18n_patterns(
+urlpatterns += visitor_language_patterns(
     path("admin/", admin.site.urls),
     path("", include("web.urls")),
-    prefix_default_language=False,
 )
 
 

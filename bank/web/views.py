@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import translate_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
 
 from customers.models import Customer
 from operations import budget, lifecycle
 from operations.errors import OperationNotFound
 from operations.selectors import accounts_codes_blocked
+from paylib.i18n import remember_language, switch_language
 from paylib.lifecycle import IllegalMove
 
 from . import selectors
@@ -25,9 +25,20 @@ from .forms import SignInForm
 
 
 class SignInView(auth_views.LoginView):
+    """Signing in brings the customer's own language back, on this device too."""
+
     template_name = "web/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        return remember_language(response, form.get_user().language)
+
+    def get_success_url(self) -> str:
+        user = self.request.user
+        url = super().get_success_url()
+        return translate_url(url, user.language) if isinstance(user, Customer) else url
 
 
 class SignOutView(auth_views.LogoutView):
@@ -103,10 +114,4 @@ def operation_decline(request: HttpRequest, operation_id: uuid.UUID) -> HttpResp
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Switch the pages' language; a signed-in customer's emails follow it from now on."""
-    response = set_language(request)
-    language = request.POST.get("language", "")
-    user = request.user
-    if isinstance(user, Customer) and language in dict(settings.LANGUAGES):
-        user.language = language
-        user.save(update_fields=["language"])
-    return response
+    return switch_language(request)

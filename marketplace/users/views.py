@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.views import add_application_error, client_ip
+from paylib.i18n import remember_language
 
 from .forms import ProfileForm, SignInForm, SignUpForm, VerifyEmailForm
 from .models import User
@@ -28,21 +29,6 @@ from .services import (
     user_update_profile,
     user_verify_email,
 )
-
-
-def _in_language(response: HttpResponse, language: str) -> HttpResponse:
-    """Remember the user's language for pages outside the /ru/ prefix, e.g. /i18n/."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.SESSION_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return response
 
 
 class SignUpView(FormView):
@@ -93,7 +79,7 @@ class VerifyEmailView(View):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your email is confirmed and your account is ready."))
         url = translate_url(reverse("offers:catalogue"), user.language)
-        return _in_language(HttpResponseRedirect(url), user.language)
+        return remember_language(HttpResponseRedirect(url), user.language)
 
 
 class SignInView(auth_views.LoginView):
@@ -104,7 +90,7 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
         user = form.get_user()
-        return _in_language(response, user.language)
+        return remember_language(response, user.language)
 
     def get_success_url(self) -> str:
         user = self.request.user
@@ -129,7 +115,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, _("Your profile is saved."))
         url = translate_url(reverse("users:profile"), user.language)
-        return _in_language(HttpResponseRedirect(url), user.language)
+        return remember_language(HttpResponseRedirect(url), user.language)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

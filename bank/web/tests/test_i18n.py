@@ -129,3 +129,34 @@ def test_the_banks_own_descriptions_are_translated_on_statements(
     account = make_account(balance=10_00, customer=customer)
     page = signed_in(customer).get(f"/ru/accounts/{account.number}/").content.decode()
     assert "Пополнение" in page
+
+
+def test_a_russian_browser_gets_russian_without_the_prefix(client: Client) -> None:
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9,en;q=0.5")
+    assert '<html lang="ru">' in response.content.decode()
+    assert response["Content-Language"] == "ru"
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+def test_a_chosen_language_holds_on_addresses_without_the_prefix(client: Client) -> None:
+    client.post(reverse("web:language"), {"language": "en", "next": "/login/"})
+    russian_browser = {"HTTP_ACCEPT_LANGUAGE": "ru"}
+    assert '<html lang="en">' in client.get("/login/", **russian_browser).content.decode()
+    client.post(reverse("web:language"), {"language": "ru", "next": "/login/"})
+    assert '<html lang="ru">' in client.get("/login/").content.decode()
+    # The address's prefix still wins over the cookie.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<html lang="ru">' in client.get("/ru/login/").content.decode()
+
+
+def test_signing_in_brings_the_customers_language_back(
+    client: Client, make_customer: Callable[..., Customer]
+) -> None:
+    make_customer(email="vera@example.com", language="ru")
+    response = client.post(
+        "/login/", {"username": "vera@example.com", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/ru/")
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    assert '<html lang="ru">' in client.get("/").content.decode()

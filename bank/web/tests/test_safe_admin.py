@@ -1,6 +1,7 @@
-"""Forged keys in the admin are refused with a form error or a message, not a 500 (both
-found by the fuzzer): an autocomplete value that is no key, an action on a row that is no
-key. The admin site puts this under every ModelAdmin (paylib.safe_admin)."""
+"""Forged values in the admin are refused with a form error, a message or a redirect, not
+a 500 (all found by the fuzzer): an autocomplete value that is no key, an action on a row
+that is no key, a date-hierarchy number too large for ``datetime()``. The admin site puts
+this under every ModelAdmin (paylib.safe_admin)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ def test_an_action_on_a_row_that_is_no_key_changes_nothing(
     )
     assert response.status_code == 302
     assert Customer.objects.filter(email="kept@example.com").exists()
+
+
+@pytest.mark.parametrize("part", ["day", "month", "year"])
+def test_a_date_hierarchy_number_too_large_is_a_bad_lookup(staff_client: Client, part: str) -> None:
+    response = staff_client.get(
+        "/admin/ledger/posting/", {"created_at__year": "2026", f"created_at__{part}": "9" * 300}
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
 
 
 def test_every_registered_admin_is_hardened() -> None:

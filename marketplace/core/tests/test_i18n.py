@@ -50,3 +50,38 @@ def test_paused_offers_are_hidden_from_strangers(
     assert client_for(other_user).get(f"/offers/{offer.pk}/").status_code == 404
     assert Client().get(f"/offers/{offer.pk}/").status_code == 404
     assert client_for(user).get(f"/offers/{offer.pk}/").status_code == 200
+
+
+def test_a_russian_browser_gets_russian_at_the_root(db: None) -> None:
+    response = Client().get("/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9,en;q=0.5")
+    assert "Все предложения" in response.content.decode()
+    assert response["Content-Language"] == "ru"
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+def test_an_english_browser_and_no_header_get_english(db: None) -> None:
+    assert "All offers" in Client().get("/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert "All offers" in Client().get("/").content.decode()
+
+
+def test_a_chosen_language_holds_on_every_page(user: User) -> None:
+    client = client_for(user)
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    for path in ("/", "/deals/", "/accounts/"):
+        assert '<html lang="ru">' in client.get(path, follow=True).content.decode(), path
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "All offers" in client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+
+def test_switching_the_language_saves_it_to_the_profile(user: User) -> None:
+    client = client_for(user)
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/deals/"})
+    assert response["Location"] == "/ru/deals/"
+    user.refresh_from_db()
+    assert user.language == "ru"
+
+
+def test_switching_the_language_signed_out_touches_no_profile(user: User) -> None:
+    Client().post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
