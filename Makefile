@@ -70,7 +70,7 @@ test-faults: install messages
 
 test: lint typecheck test-bank test-bank-sqlite test-marketplace test-e2e test-faults
 
-bench: install
+bench: install messages
 	$(BIN)/python bench/bank_transfers.py
 	$(BIN)/python bench/holds.py
 	$(BIN)/python bench/catalogue.py
