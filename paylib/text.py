@@ -1,4 +1,5 @@
-"""Text that both services accept the same way: one line, printable, as a statement shows it.
+"""Text that both services accept the same way: one line, printable, as a statement shows it
+(and, for messages people write to each other, the same rules with line breaks allowed).
 
 The marketplace sends an offer's title to the bank inside a payment's description; the bank
 prints descriptions on statements and in emails. A title the marketplace accepted but the
@@ -41,6 +42,29 @@ def validate_one_line(value: str) -> None:
     """Django/DRF validator: refuse line breaks, tabs, control and bidi control characters."""
     if not isinstance(value, str) or not is_one_line(value):
         raise ValidationError(ONE_LINE_MESSAGE, code=ONE_LINE_CODE)
+
+
+MULTILINE_CODE = "control_character"
+MULTILINE_MESSAGE = _(
+    "Use plain text: line breaks are fine, but no tabs or other control characters."
+)
+
+
+def normalize_newlines(text: str) -> str:
+    """A browser's CRLF and a lone CR as the one line break that text may hold."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def first_refused_in_text(text: str) -> str | None:
+    """Like :func:`first_refused_character` for a text of several lines: a line feed is
+    allowed (normalise CRLF first), every other refused character is not."""
+    return first_refused_character(text.replace("\n", ""))
+
+
+def validate_multiline(value: str) -> None:
+    """Django/DRF validator of a message: one line's rules, but line feeds are allowed."""
+    if not isinstance(value, str) or first_refused_in_text(value) is not None:
+        raise ValidationError(MULTILINE_MESSAGE, code=MULTILINE_CODE)
 
 
 def to_one_line(text: str) -> str:

@@ -12,7 +12,9 @@ urlpatterns += visitor_language_patterns(
     path("admin/", admin.site.urls),
     path("users/", include("users.urls")),
     path("accounts/", include("accounts.urls")),
+    path("deals/<int:pk>/messages/", include("conversations.urls")),
     path("deals/", include("deals.urls")),
     path("payments/", include("payments.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("offers.urls")),
 )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from conversations.admin import DealMessageInline
 from core.admin_actions import csv_export_action
 from core.views import add_application_error
 from paylib.errors import ApplicationError
@@ -122,7 +123,7 @@ class DealAdmin(admin.ModelAdmin):
         "bank_problem",
         "bank_problem_at",
     ]
-    inlines = [DealTransitionInline, RefundInline]
+    inlines = [DealTransitionInline, RefundInline, DealMessageInline]
     actions = [
         cancel_deals,
         csv_export_action(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from conversations.deal_page import conversation_context
 from core.views import add_application_error, signed_in_user
 from offers.selectors import offer_get_visible, offers_of_seller
 from paylib.errors import ApplicationError
@@ -94,6 +95,7 @@ def _detail(
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
         "answer_form": forms.get("answer_form") or DisputeAnswerForm(),
         "now": timezone.now(),
+        **conversation_context(request=request, deal=deal),
     }
     return render(request, "deals/deal_detail.html", context, status=status)
 

@@ -18,11 +18,9 @@ from django.utils import timezone
 
 from bank_client import BankError, BankRefused, OperationInfo
 from banking.services import bank_call
-from paylib.outbox.services import enqueue
 
 from . import crypto
 from .confirmation import payment_confirm_retry
-from .effects import PAID_EMAIL, ROLES
 from .models import Payment
 from .queue import EXECUTE, queue
 from .services import payees_of, payment_end
@@ -76,14 +74,11 @@ def payment_settle(*, payment: Payment, info: OperationInfo) -> Payment:
 
 def _succeed(payment: Payment, *, hold_id: str) -> None:
     with transaction.atomic():
+        # The move tells both parties (paid_held, deals.notices), in this transaction.
         if not payment_move(
             payment=payment, to=S.SUCCEEDED, by=BANK, when=(S.PROCESSING,), hold_id=hold_id
         ):
             return
-        for role in ROLES:  # recorded with the success: never lost, never sent twice
-            enqueue(
-                PAID_EMAIL, {"payment": payment.pk, "role": role}, key=f"paid:{payment.pk}:{role}"
-            )
     logger.info("Payment %s succeeded", payment.pk)
 
 

@@ -7,7 +7,15 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paylib.text import first_refused_character, is_one_line, to_one_line, validate_one_line
+from paylib.text import (
+    first_refused_character,
+    first_refused_in_text,
+    is_one_line,
+    normalize_newlines,
+    to_one_line,
+    validate_multiline,
+    validate_one_line,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +53,20 @@ def test_to_one_line_makes_stored_text_valid() -> None:
 @given(st.text())
 def test_to_one_line_always_gives_one_line(text: str) -> None:
     assert is_one_line(to_one_line(text))
+
+
+def test_a_message_may_hold_line_breaks() -> None:
+    text = normalize_newlines("Hello,\r\nis it still for sale?\rThanks")
+    assert text == "Hello,\nis it still for sale?\nThanks"
+    validate_multiline(text)
+
+
+@pytest.mark.parametrize(
+    "character", ["\r", "\t", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\u202e", "\u2066"]
+)
+def test_a_message_refuses_every_other_control(character: str) -> None:
+    text = f"two\nlines{character}"
+    assert first_refused_in_text(text) == character
+    with pytest.raises(ValidationError) as caught:
+        validate_multiline(text)
+    assert caught.value.code == "control_character"

@@ -44,6 +44,8 @@ LOCAL_APPS = [
     "offers",
     "deals",
     "payments",
+    "notifications",
+    "conversations",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -57,6 +59,9 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = django_conf.templates(BASE_DIR / "templates")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "notifications.context_processors.unread_notifications"
+)
 
 DATABASES = {"default": django_conf.database(env, default_sqlite=VAR_DIR / "marketplace.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -101,6 +106,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static" / "marketplace"
 STATICFILES_DIRS = [REPO_DIR / "static"]
+# Uploaded photos: the file system under MEDIA_ROOT by default; in production any storage of
+# Django's API, e.g. django-storages' S3 (README, "Production").
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media" / "marketplace")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

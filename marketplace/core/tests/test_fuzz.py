@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,11 @@ import pytest
 from django.test import Client
 
 from accounts.models import SettlementAccount
+from conversations.services import deal_message_create
 from deals.models import Deal
 from deals.services import deal_create
+from notifications.models import Notification
+from notifications.services import notify
 from offers.models import Offer
 from paylib import webfuzz
 from users.models import User
@@ -57,13 +61,27 @@ def world(
     pending = SettlementAccount.objects.create(
         user=buyer, number="40817810300000000777", bank_operation_id="op-pending"
     )
-    ids = [str(o.pk) for o in offers] + [str(d.pk) for d in deals]
+    notify(users=[seller, buyer], kind="paid_held", deal=deals[0])
+    notify(users=[buyer], kind="refunded", deal=None, amount=100)
+    deal_message_create(
+        deal=deals[0], author=buyer, role="buyer", text="Hello", idempotency_key=uuid.uuid4()
+    )
+    notices = [str(n.pk) for n in Notification.objects.all()]
+    ids = [str(o.pk) for o in offers] + [str(d.pk) for d in deals] + notices
     known = {
         "pk": [*ids, str(account.pk), str(pending.pk)],
         "offer_pk": [str(o.pk) for o in offers],
         "deal_pk": [str(d.pk) for d in deals],
         "object_id": ids + [str(u.pk) for u in (seller, buyer, staff)] + ["1"],
-        "app_label": ["users", "offers", "deals", "payments", "accounts", "commission"],
+        "app_label": [
+            "users",
+            "offers",
+            "deals",
+            "payments",
+            "accounts",
+            "commission",
+            "notifications",
+        ],
     }
     return {"users": {"buyer": buyer, "seller": seller, "staff": staff}, "known": known}
 
