@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,13 @@ WORDS: dict[str, dict[str, str]] = {
         "The deal is open.": "The deal is open. Pay for it to complete the purchase.",
         "Deal #": "Deal #",
         "Awaiting payment": "Awaiting payment",
-        "Paid (deal)": "Paid",
+        "Paid (deal)": "Paid, money held",
+        "Completed": "Completed",
+        "Shipped": "Shipped",
+        "Handed over in person": "Handed over in person",
+        "Mark as shipped": "Mark as shipped",
+        "I received the goods": "I received the goods",
+        "Paid to the seller on": "Paid to the seller on",
         "You pay": "You pay",
         "Seller receives": "Seller receives",
         "Platform commission": "Platform commission",
@@ -92,7 +99,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Confirmation code": "Confirmation code",
         "wrong code": "The code is not right. 4 attempts left.",
         "processing": "Your payment is being processed. This page updates by itself.",
-        "paid": "Paid. The money has gone to the seller.",
+        "paid": "Paid. The bank holds the money until you confirm receipt.",
         "Bank sign in": "Sign in",
         "Your accounts": "Your accounts",
         "Statement": "Statement",
@@ -137,7 +144,13 @@ WORDS: dict[str, dict[str, str]] = {
         "The deal is open.": "Сделка открыта. Оплатите её, чтобы завершить покупку.",
         "Deal #": "Сделка №",
         "Awaiting payment": "Ожидает оплаты",
-        "Paid (deal)": "Оплачена",
+        "Paid (deal)": "Оплачена, деньги удерживаются",
+        "Completed": "Завершена",
+        "Shipped": "Отправлена",
+        "Handed over in person": "Передан лично",
+        "Mark as shipped": "Отметить отправку",
+        "I received the goods": "Я получил товар",
+        "Paid to the seller on": "Выплачено продавцу",
         "You pay": "Вы платите",
         "Seller receives": "Продавец получает",
         "Platform commission": "Комиссия площадки",
@@ -150,7 +163,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Confirmation code": "Код подтверждения",
         "wrong code": "Код неверный. Осталось 4 попытки.",
         "processing": "Ваш платёж обрабатывается. Страница обновится сама.",
-        "paid": "Оплачено. Деньги ушли продавцу.",
+        "paid": "Оплачено. Деньги удерживаются банком, пока вы не подтвердите получение.",
         "Bank sign in": "Вход",
         "Your accounts": "Ваши счета",
         "Statement": "Выписка",
@@ -426,6 +439,30 @@ def enter_code(page: Page, lang: str, code: str) -> None:
     amount = page.get_by_test_id("amount").inner_text()
     field(page, words["Confirmation code"]).fill(code)
     page.get_by_role("button", name=f"{words['Pay']} {amount}").click()
+
+
+def ship_in_person(page: Page, lang: str) -> None:
+    """The seller, on his deal's page, marks it handed over in person."""
+    words = WORDS[lang]
+    form = page.get_by_test_id("ship-form")
+    form.get_by_label(words["Handed over in person"]).check()
+    form.get_by_role("button", name=words["Mark as shipped"]).click()
+
+
+def confirm_receipt(page: Page, lang: str) -> None:
+    page.get_by_role("button", name=WORDS[lang]["I received the goods"]).click()
+
+
+def wait_paid_out(page: Page, url: str, lang: str, timeout: float = 60) -> None:
+    """Reload the deal's page until it says the bank has paid the seller."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        money = page.get_by_test_id("money").inner_text()
+        if WORDS[lang]["Paid to the seller on"] in money:
+            return
+        assert time.monotonic() < deadline, f"not paid out: {money}"
+        time.sleep(0.5)
 
 
 def wait_paid(page: Page, lang: str) -> None:

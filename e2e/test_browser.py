@@ -33,6 +33,7 @@ from browser import (
     assert_fits_the_screen,
     choose_account,
     codes_sent_to,
+    confirm_receipt,
     demo_customer,
     enter_code,
     fact,
@@ -48,11 +49,13 @@ from browser import (
     read_balance_at_bank,
     rub,
     search_catalogue,
+    ship_in_person,
     shot,
     shot_on_phone,
     sign_in,
     sign_up,
     wait_paid,
+    wait_paid_out,
 )
 from stack import LOGS, Stack
 
@@ -184,6 +187,17 @@ def test_a_new_person_links_his_account_buys_pays_with_the_emailed_code_and_the_
     commission = kopecks(fact(seller, words["Platform commission"]).inner_text())
     assert net + commission == total
     assert commission > 0
+    # Held: the seller has nothing yet. He ships; the buyer confirms; the bank pays him.
+    assert read_balance_at_bank(new_page(), stack.bank.url, seller_at_bank, lang) == rub(
+        seller_before, lang
+    )
+    ship_in_person(seller, lang)
+    expect(seller.locator(".status")).to_have_text(words["Shipped"])
+    person.goto(f"{stack.market.url}{prefix(lang)}/deals/{deal}/")
+    confirm_receipt(person, lang)
+    wait_paid_out(person, f"{stack.market.url}{prefix(lang)}/deals/{deal}/", lang)
+    expect(person.locator(".status")).to_have_text(words["Completed"])
+    shot(person, "11-paid-out.png" if shots else "ru-11-paid-out.png")
 
     # A deal the rest of his money does not cover: refused on the spot, nothing happens.
     left = DEPOSIT - total

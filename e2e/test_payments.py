@@ -61,7 +61,26 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-def test_a_payment_from_pay_to_paid_moves_money_to_the_kopeck(
+def wait_money_settled(stack: Stack, deal_id: int, timeout: float = 60) -> dict[str, Any]:
+    """The deal once the bank has done its capture or release (the outbox's worker)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = stack.market.shell(f"""
+import json
+from deals.models import Deal
+from deals.money import is_settled
+d = Deal.objects.get(pk={deal_id})
+print(json.dumps({{"status": d.status, "settled": is_settled(d), "released": d.released_amount,
+                  "returned": d.returned_amount, "problem": d.bank_problem}}))
+""")
+        state: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        if state["settled"] or state["problem"]:
+            return state
+        assert time.monotonic() < deadline, f"deal {deal_id} not settled at the bank: {state}"
+        time.sleep(0.5)
+
+
+def test_a_safe_deal_holds_the_money_then_pays_seller_and_platform_on_receipt(
     stack: Stack, bank_api: BankClient
 ) -> None:
     buyer = make_buyers(stack, 1, deposit=50_000_00, tag="happy")[0]
@@ -79,13 +98,91 @@ def test_a_payment_from_pay_to_paid_moves_money_to_the_kopeck(
     assert confirmed.headers["location"].endswith(f"/payments/{payment}/")
     assert "being processed" in visitor.get(f"/payments/{payment}/").text
     assert visitor.wait_final(payment)["status"] == "succeeded"
-    after = balances(bank_api, *accounts)
+    # Paid, the money held: the buyer cannot spend it, the seller does not have it yet.
+    held = balances(bank_api, *accounts)
     buyer_no, seller_no, platform_no = accounts
+    assert held[buyer_no] == before[buyer_no] - 3_703_71
+    assert held[seller_no] == before[seller_no]
+    assert held[platform_no] == before[platform_no]
+    assert deal_money(stack, deal)["status"] == "held"
+    assert "held at the bank until you confirm receipt" in visitor.get(f"/deals/{deal}/").text
+    stack.smtp.wait_for("seller@demo.test")
+    stack.bank.manage("reconcile")
+
+    seller = Visitor(stack.market.url)
+    seller.sign_in("seller@demo.test", PASSWORD)
+    shipped = seller.post(
+        f"/deals/{deal}/ship/", {"method": "delivery", "carrier": "CDEK", "tracking_number": "E2E1"}
+    )
+    assert shipped.status_code == 302, shipped.text[:3000]
+    assert deal_money(stack, deal)["status"] == "shipped"
+    assert balances(bank_api, seller_no)[seller_no] == before[seller_no]
+    assert visitor.post(f"/deals/{deal}/complete/").status_code == 302
+    settled = wait_money_settled(stack, deal)
+    assert settled == {
+        "status": "completed",
+        "settled": True,
+        "released": 3_703_71,
+        "returned": 0,
+        "problem": "",
+    }
+    after = balances(bank_api, *accounts)
     assert after[buyer_no] == before[buyer_no] - 3_703_71
     assert after[seller_no] == before[seller_no] + money["net"]
     assert after[platform_no] == before[platform_no] + money["commission"]
-    assert deal_money(stack, deal)["status"] == "paid"
-    stack.smtp.wait_for("seller@demo.test")
+    assert "Paid to the seller on" in visitor.get(f"/deals/{deal}/").text
+    stack.bank.manage("reconcile")
+
+
+def test_a_dispute_refunded_in_part_pays_the_rest_in_proportion_at_the_bank(
+    stack: Stack, bank_api: BankClient
+) -> None:
+    buyer = make_buyers(stack, 1, deposit=50_000_00, tag="dispute")[0]
+    visitor = signed_in(stack, buyer)
+    deal = visitor.open_deal(make_offer(stack, price=1_000_01))
+    money = deal_money(stack, deal)
+    accounts = parties(stack, buyer)
+    buyer_no, seller_no, platform_no = accounts
+    before = balances(bank_api, *accounts)
+    payment, code = request_code(stack, visitor, buyer, deal)
+    assert visitor.confirm(payment, code).status_code == 302
+    assert visitor.wait_final(payment)["status"] == "succeeded"
+    seller = Visitor(stack.market.url)
+    seller.sign_in("seller@demo.test", PASSWORD)
+    assert seller.post(f"/deals/{deal}/ship/", {"method": "in_person"}).status_code == 302
+    opened = visitor.post(f"/deals/{deal}/dispute/", {"reason": "damaged", "message": "A dent."})
+    assert opened.status_code == 302, opened.text[:3000]
+    answered = seller.post(f"/deals/{deal}/dispute/answer/", {"answer": "Packed well."})
+    assert answered.status_code == 302
+    staff = Visitor(stack.market.url)
+    staff.sign_in("staff@demo.test", PASSWORD)
+    dispute = int(
+        stack.market.shell(
+            f"from deals.models import Dispute; print(Dispute.objects.get(deal_id={deal}).pk)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    resolved = staff.post(
+        f"/admin/deals/dispute/{dispute}/resolve/",
+        {"outcome": "partial", "refund_amount": "333.34", "reason": "A dent on the side."},
+    )
+    assert resolved.status_code == 302, resolved.text[:3000]
+    settled = wait_money_settled(stack, deal)
+    captured = 1_000_01 - 333_34
+    assert (settled["status"], settled["released"], settled["returned"]) == (
+        "completed",
+        captured,
+        333_34,
+    )
+    after = balances(bank_api, *accounts)
+    seller_got = after[seller_no] - before[seller_no]
+    platform_got = after[platform_no] - before[platform_no]
+    assert after[buyer_no] == before[buyer_no] - captured
+    assert seller_got + platform_got == captured
+    # The commission follows the captured part (the bank's largest-remainder rounding).
+    assert abs(platform_got - captured * money["commission"] / money["amount"]) < 1
+    assert "A dent on the side." in visitor.get(f"/deals/{deal}/").text
     stack.bank.manage("reconcile")
 
 
@@ -207,7 +304,7 @@ def unavailable_executes(stack: Stack, payment: int) -> int:
     """How many times the bank-call log saw the execution find the bank down."""
     out = stack.market.shell(
         f"from banking.models import BankCall as E; print(E.objects.filter("
-        f"payment_id={payment}, action='execute', outcome='unavailable').count())"
+        f"payment_id={payment}, action='hold_place', outcome='unavailable').count())"
     )
     return int(out.strip().splitlines()[-1])
 

@@ -6,8 +6,8 @@ Russian one is always in Russian; the other is in the visitor's language
 ``Accept-Language``, else English), so that a Russian browser opening ``/`` or a link from
 an email reads Russian, and a language once chosen holds on every address. The links on a
 page carry the prefix of the language it is in. Signing in on a device where no language
-was chosen sets the cookie to the person's profile language, and switching the language on any page saves it to the profile, so that
-his emails follow it too.
+was chosen sets the cookie to the person's profile language, and switching the language
+on any page saves it to the profile, so that his emails follow it too.
 """
 
 from __future__ import annotations

@@ -4,16 +4,24 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from conversations.admin import DealMessageInline
+from core.views import add_application_error
 from paylib.admin_tools import csv_export_action, money_display
 from paylib.errors import ApplicationError
 from users.models import User
 
-from .models import Deal, DealTransition
+from .actions import deal_refund
+from .disputes import dispute_resolve
+from .forms import DisputeResolveForm, RefundForm
+from .models import Deal, DealTransition, Dispute, Refund
 from .services import deal_transition
 from .state import Role, Status
 
@@ -24,6 +32,17 @@ class DealTransitionInline(admin.TabularInline):
     can_delete = False
     fields = ("at", "from_status", "to_status", "role", "actor", "reason")
     readonly_fields = ("at", "from_status", "to_status", "role", "actor", "reason")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "amount", "reason", "requested_by", "status", "failure_code", "done_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -54,11 +73,6 @@ def cancel_deals(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Deal]
     _move(request, queryset, Status.CANCELLED)
 
 
-@admin.action(description=_("Mark selected deals completed"))
-def complete_deals(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Deal]) -> None:
-    _move(request, queryset, Status.COMPLETED)
-
-
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
     """Money and parties are frozen; the status changes only through the actions above."""
@@ -76,11 +90,10 @@ class DealAdmin(admin.ModelAdmin):
         "created_at",
         "expires_at",
     ]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", "bank_problem", "created_at"]
     search_fields = ["=id", "offer_title", "buyer__email", "seller__email"]
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "created_at"
-    inlines = [DealTransitionInline, DealMessageInline]
     exclude = ["unit_price", "amount", "commission_amount", "seller_net"]  # shown in roubles
     readonly_fields = [
         "buyer",
@@ -97,10 +110,25 @@ class DealAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "expires_at",
+        "held_at",
+        "ship_by",
+        "shipped_at",
+        "ship_method",
+        "carrier",
+        "tracking_number",
+        "confirm_by",
+        "money_due",
+        "capture_amount",
+        "released_at",
+        "released_amount",
+        "returned_at",
+        "returned_amount",
+        "bank_problem",
+        "bank_problem_at",
     ]
+    inlines = [DealTransitionInline, RefundInline, DealMessageInline]
     actions = [
         cancel_deals,
-        complete_deals,
         csv_export_action(
             [
                 "id",
@@ -131,3 +159,153 @@ class DealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        refund = path(
+            "<int:pk>/refund/",
+            self.admin_site.admin_view(self.refund_view),
+            name="deals_deal_refund",
+        )
+        return [refund, *super().get_urls()]
+
+    def refund_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Staff refund a paid deal in full or in part; the bank's answer shows on the deal."""
+        deal = Deal.objects.filter(pk=pk).first()
+        if deal is None or not self.has_change_permission(request, deal):
+            raise Http404
+        form = RefundForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            assert isinstance(request.user, User)
+            try:
+                deal_refund(
+                    deal=deal,
+                    staff=request.user,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, _("The refund is asked of the bank."))
+                return redirect("admin:deals_deal_change", deal.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund deal #%(number)s") % {"number": deal.pk},
+            "deal": deal,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/deals/action_form.html", context)
+
+
+class DisputeOpenFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("open", _("Open")),
+            ("unanswered", _("Awaiting the seller's answer")),
+            ("overdue", _("Answer overdue")),
+            ("resolved", _("Resolved")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        now = timezone.now()
+        value = self.value()
+        if value == "open":
+            return queryset.filter(outcome="")
+        if value == "unanswered":
+            return queryset.filter(outcome="", answered_at__isnull=True, answer_by__gt=now)
+        if value == "overdue":
+            return queryset.filter(outcome="", answered_at__isnull=True, answer_by__lte=now)
+        if value == "resolved":
+            return queryset.exclude(outcome="")
+        return queryset
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """The disputes queue: soonest deadline first; rulings only through the resolve form."""
+
+    list_display = [
+        "deal",
+        "reason",
+        "opened_at",
+        "answer_by",
+        "answered_at",
+        "resolve_by",
+        "outcome",
+        "resolve_link",
+    ]
+    list_filter = [DisputeOpenFilter, "reason", "outcome"]
+    search_fields = ["=deal__id", "deal__buyer__email", "deal__seller__email", "message"]
+    list_select_related = ["deal"]
+    ordering = ["resolve_by", "id"]
+    readonly_fields = [
+        "deal",
+        "reason",
+        "message",
+        "opened_at",
+        "answer_by",
+        "answer",
+        "answered_at",
+        "resolve_by",
+        "outcome",
+        "refund_amount",
+        "resolution",
+        "resolved_by",
+        "resolved_at",
+    ]
+
+    @admin.display(description=_("decision"))
+    def resolve_link(self, obj: Dispute) -> str:
+        if not obj.is_open:
+            return ""
+        url = reverse("admin:deals_dispute_resolve", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Resolve"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        resolve = path(
+            "<int:pk>/resolve/",
+            self.admin_site.admin_view(self.resolve_view),
+            name="deals_dispute_resolve",
+        )
+        return [resolve, *super().get_urls()]
+
+    def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Staff's ruling: the outcome, a partial amount, and the reason both parties see."""
+        dispute = Dispute.objects.select_related("deal").filter(pk=pk).first()
+        if dispute is None or not self.has_change_permission(request, dispute):
+            raise Http404
+        form = DisputeResolveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            assert isinstance(request.user, User)
+            try:
+                dispute_resolve(
+                    dispute=dispute,
+                    staff=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    reason=form.cleaned_data["reason"],
+                    refund_amount=form.cleaned_data["refund_amount"] or 0,
+                )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, _("The dispute is resolved."))
+                return redirect("admin:deals_dispute_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Resolve the dispute on deal #%(number)s") % {"number": dispute.deal_id},
+            "deal": dispute.deal,
+            "dispute": dispute,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/deals/action_form.html", context)

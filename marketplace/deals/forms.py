@@ -6,9 +6,11 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AmountField
 from core.idempotency import IdempotencyKeyField
 from offers.models import Offer
 
+from .models import Dispute, ShipMethod
 from .state import Role, Status
 
 
@@ -43,3 +45,67 @@ class DealFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
+
+
+class ShipForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("How did you send it?"),
+        choices=ShipMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ShipMethod.DELIVERY,
+        error_messages={"required": _("Choose how you sent the goods.")},
+    )
+    carrier = forms.CharField(label=_("Delivery service"), max_length=100, required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
+
+
+class DisputeForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong?"),
+        choices=Dispute.Reason.choices,
+        error_messages={"required": _("Choose what is wrong.")},
+    )
+    message = forms.CharField(
+        label=_("What happened"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Tell what happened.")},
+    )
+
+
+class DisputeAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your answer.")},
+    )
+
+
+class DisputeResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Dispute.Outcome.RELEASE, _("Release the money to the seller")),
+            (Dispute.Outcome.REFUND, _("Refund the buyer in full")),
+            (Dispute.Outcome.PARTIAL, _("Refund the buyer in part")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    refund_amount = AmountField(label=_("Refund, ₽ (for a partial refund)"), required=False)
+    reason = forms.CharField(
+        label=_("Reason, shown to both parties"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == Dispute.Outcome.PARTIAL and not data.get("refund_amount"):
+            self.add_error("refund_amount", _("Enter how much to refund."))
+        return data
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(label=_("Refund, ₽"))
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -5,7 +5,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .state import Role, Status
+from .state import Money, Role, Status
+
+
+class ShipMethod(models.TextChoices):
+    DELIVERY = "delivery", _("Delivery service")
+    IN_PERSON = "in_person", _("Handed over in person")
 
 
 class Deal(models.Model):
@@ -44,6 +49,35 @@ class Deal(models.Model):
     #: The key of the Buy form that opened it: a repeat of that form finds this deal.
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 
+    # The deadlines, set by the move that starts each (deals.services.deal_transition).
+    held_at = models.DateTimeField(_("money held since"), null=True, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
+    ship_reminded_at = models.DateTimeField(_("ship reminder sent"), null=True, blank=True)
+    confirm_by = models.DateTimeField(_("confirm receipt by"), null=True, blank=True)
+    confirm_reminded_at = models.DateTimeField(_("confirm reminder sent"), null=True, blank=True)
+
+    # The shipment, as the seller states it.
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    ship_method = models.CharField(
+        _("shipped by"), max_length=16, choices=ShipMethod.choices, blank=True
+    )
+    carrier = models.CharField(_("delivery service"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+
+    # The money at the bank: what the last move made due, and what the bank has done.
+    money_due = models.CharField(
+        _("due at the bank"), max_length=8, choices=Money.choices, blank=True
+    )
+    #: The part of the hold to pay the seller and the platform (the rest goes back).
+    capture_amount = models.BigIntegerField(_("to capture, kopecks"), null=True, blank=True)
+    released_at = models.DateTimeField(_("paid to the seller at"), null=True, blank=True)
+    released_amount = models.BigIntegerField(_("paid out, kopecks"), default=0)
+    returned_at = models.DateTimeField(_("returned to the buyer at"), null=True, blank=True)
+    returned_amount = models.BigIntegerField(_("returned, kopecks"), default=0)
+    #: A bank refusal that retrying cannot mend (the hold expired...): staff must look.
+    bank_problem = models.CharField(_("bank problem"), max_length=64, blank=True)
+    bank_problem_at = models.DateTimeField(_("bank problem since"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
@@ -70,6 +104,16 @@ class Deal(models.Model):
             models.UniqueConstraint(
                 fields=["buyer", "idempotency_key"], name="deal_buyer_idempotency_key_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(capture_amount__isnull=True)
+                | Q(capture_amount__gte=0, capture_amount__lte=F("amount")),
+                name="deal_capture_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_amount__gte=0, returned_amount__gte=0)
+                & Q(released_amount__lte=F("amount"), returned_amount__lte=F("amount")),
+                name="deal_money_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["buyer", "-created_at", "-id"], name="deal_buyer_newest"),
@@ -78,6 +122,10 @@ class Deal(models.Model):
                 fields=["expires_at"],
                 condition=Q(status__in=["created", "payment_failed"]),
                 name="deal_unpaid_expiry",
+            ),
+            models.Index(fields=["ship_by"], condition=Q(status="held"), name="deal_held_ship_by"),
+            models.Index(
+                fields=["confirm_by"], condition=Q(status="shipped"), name="deal_shipped_confirm_by"
             ),
         ]
 
@@ -112,3 +160,105 @@ class DealTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Dispute(models.Model):
+    """The buyer's complaint about a shipped deal, the seller's answer and staff's ruling."""
+
+    class Reason(models.TextChoices):
+        NOT_RECEIVED = "not_received", _("Not received")
+        NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        DAMAGED = "damaged", _("Damaged")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        RELEASE = "release", _("Released to the seller")
+        REFUND = "refund", _("Refunded in full")
+        PARTIAL = "partial", _("Refunded in part")
+        TIMED_OUT = "timed_out", _("Refunded: not resolved in time")
+
+    deal = models.OneToOneField(
+        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="dispute"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    message = models.TextField(_("buyer's message"), max_length=4000)
+    opened_at = models.DateTimeField(_("opened"))
+    answer_by = models.DateTimeField(_("seller answers by"))
+    resolve_by = models.DateTimeField(_("refunded if not resolved by"))
+    answer = models.TextField(_("seller's answer"), max_length=4000, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    refund_amount = models.BigIntegerField(_("refunded, kopecks"), default=0)
+    resolution = models.CharField(_("staff's reason"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["resolve_by", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refund_amount__gte=0), name="dispute_refund_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Dispute')} #{self.deal_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+
+class Refund(models.Model):
+    """Money given back to the buyer by staff after the seller was paid (the bank's refund).
+
+    Its key names the refund at the bank for good: a retry never refunds twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being refunded")
+        DONE = "done", _("Refunded")
+        FAILED = "failed", _("Refused by the bank")
+
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("deal"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.BigIntegerField(_("amount, kopecks"))
+    reason = models.CharField(_("reason"), max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    failure_code = models.CharField(_("bank's refusal"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["deal"], condition=Q(status="pending"), name="refund_one_pending_per_deal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.get_status_display()})"

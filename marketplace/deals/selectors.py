@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from users.models import User
 
-from .models import Deal, DealTransition
+from .models import Deal, DealTransition, Dispute
 from .state import Role, Status, targets_for
 
-#: The moves a person makes from the deal page; payment moves belong to the payment flow.
-PAGE_ACTIONS = {Status.CANCELLED: "cancel", Status.COMPLETED: "complete"}
+#: The moves a person makes from the deal page; payment moves belong to the payment flow,
+#: staff's rulings on disputes to the admin.
+PAGE_ACTIONS = {
+    Status.CANCELLED: "cancel",
+    Status.COMPLETED: "complete",
+    Status.SHIPPED: "ship",
+    Status.DISPUTED: "dispute",
+}
+#: The deadline after which a page action is no longer offered.
+_DEADLINES = {"ship": "ship_by", "dispute": "confirm_by"}
 
 
 def role_of(*, deal: Deal, user: User) -> Role | None:
@@ -35,7 +44,30 @@ def deal_get_for_user(*, deal_id: int, user: User) -> tuple[Deal, Role]:
 
 def deal_actions(*, deal: Deal, role: Role) -> list[str]:
     """The names of the page's action buttons this role may press now."""
-    return [PAGE_ACTIONS[t] for t in targets_for(deal.status, role) if t in PAGE_ACTIONS]
+    now = timezone.now()
+    actions = []
+    for target in targets_for(deal.status, role):
+        name = PAGE_ACTIONS.get(target)
+        deadline = getattr(deal, _DEADLINES.get(name or "", ""), None)
+        if name is None or (deadline is not None and now >= deadline):
+            continue
+        if name == "complete" and role != Role.BUYER:
+            continue  # staff settle disputes with a stated reason, in the admin
+        actions.append(name)
+    dispute = dispute_of(deal=deal)
+    if (
+        role == Role.SELLER
+        and dispute is not None
+        and dispute.is_open
+        and dispute.answered_at is None
+        and now < dispute.answer_by
+    ):
+        actions.append("answer")
+    return actions
+
+
+def dispute_of(*, deal: Deal) -> Dispute | None:
+    return Dispute.objects.filter(deal=deal).first()
 
 
 def deal_timeline(*, deal: Deal) -> QuerySet[DealTransition]:

@@ -1,8 +1,15 @@
-"""Writes on deals: opening one, moving it through its lifecycle, expiring unpaid ones."""
+"""Writes on deals: opening one, moving it through its lifecycle, expiring unpaid ones.
+
+``deal_transition`` is the one function that writes a deal's status. The other writes on a
+deal (shipping, disputes, timers, refunds: ``deals.actions``, ``deals.disputes``,
+``deals.timers``, ``deals.money``) go through it for every status change.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -18,17 +25,22 @@ from core.idempotency import create_once
 from offers.models import MAX_QUANTITY, Offer
 from paylib.errors import ApplicationError
 from paylib.money import MAX_AMOUNT_KOPECKS
+from paylib.outbox.services import enqueue
 from users.models import User
 
+from . import notices, timing
+from .effects import MONEY_EFFECT, money_key
 from .models import Deal, DealTransition
 from .state import (
     EXPIRABLE,
     OPEN_UNPAID,
     RELEASES_QUANTITY,
     IllegalTransition,
+    Money,
     Role,
     Status,
     check_transition,
+    money_of,
 )
 
 
@@ -146,20 +158,46 @@ def _release_quantity(deal: Deal) -> None:
 
 
 def deal_transition(
-    *, deal: Deal, to: str, actor: User | None, role: str, reason: str = ""
+    *,
+    deal: Deal,
+    to: str,
+    actor: User | None,
+    role: str,
+    reason: str = "",
+    check: Callable[[Deal], None] | None = None,
+    capture_amount: int | None = None,
+    **fields: Any,
 ) -> Deal:
     """Move ``deal`` to ``to`` if the table in ``deals.state`` allows it for ``role``.
 
     Locks the deal's row (then its offer's, when quantity returns), so two moves of one
-    deal queue up and the second sees the first's result. An illegal move raises
-    ``IllegalTransition`` and changes nothing.
+    deal queue up and the second sees the first's result. ``check`` is called with the
+    locked row before the move (a deadline, say) and may raise to refuse it; ``fields``
+    are written with the status. A move that captures or releases the hold makes its bank
+    call due in the same transaction (``MONEY``; ``capture_amount`` is the part to pay
+    out, all of it by default). An illegal move raises ``IllegalTransition`` and changes
+    nothing.
     """
+    if "status" in fields:
+        raise TypeError("The status is `to`; it is not one of the fields.")
     with transaction.atomic():
         locked = Deal.objects.select_for_update().get(pk=deal.pk)
         _check_actor(locked, actor, role)
         check_transition(locked.status, to, role)
-        previous, locked.status = locked.status, to
-        locked.save(update_fields=["status", "updated_at"])
+        if check is not None:
+            check(locked)
+        previous = locked.status
+        changed = {"status": to, **_deadlines(to), **fields}
+        money = money_of(previous, to)
+        if money is not None:
+            changed["money_due"] = money
+            if money == Money.CAPTURE:
+                changed["capture_amount"] = (
+                    locked.amount if capture_amount is None else capture_amount
+                )
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*changed, "updated_at"])
         if to in RELEASES_QUANTITY:
             _release_quantity(locked)
         DealTransition.objects.create(
@@ -170,8 +208,50 @@ def deal_transition(
             role=role,
             reason=reason[:255],
         )
-    deal.status, deal.updated_at = locked.status, locked.updated_at
+        if money is not None:
+            enqueue(MONEY_EFFECT, {"deal": locked.pk}, key=money_key(locked))
+        notices.deal_moved(deal=locked, previous=previous, role=role)
+    for field in Deal._meta.concrete_fields:
+        setattr(deal, field.attname, getattr(locked, field.attname))
     return locked
+
+
+class DeadlinePassed(ApplicationError):
+    status = 409
+    code = "deadline_passed"
+
+
+def before_deadline(name: str, message: str) -> Callable[[Deal], None]:
+    """A ``check`` for ``deal_transition``: refuse the move once the deal's ``name`` has
+    passed (a person acting too late)."""
+
+    def check(locked: Deal) -> None:
+        deadline = getattr(locked, name)
+        if deadline is not None and timezone.now() >= deadline:
+            raise DeadlinePassed(message)
+
+    return check
+
+
+def after_deadline(name: str) -> Callable[[Deal], None]:
+    """A ``check`` for a timer's move: refuse it unless the deal's ``name`` has passed."""
+
+    def check(locked: Deal) -> None:
+        deadline = getattr(locked, name)
+        if deadline is None or timezone.now() < deadline:
+            raise IllegalTransition(f"deal {locked.pk}: {name} has not passed")
+
+    return check
+
+
+def _deadlines(to: str) -> dict[str, Any]:
+    """The clocks that a move into ``to`` starts."""
+    now = timezone.now()
+    if to == Status.HELD:
+        return {"held_at": now, "ship_by": now + timing.shipping_window()}
+    if to == Status.SHIPPED:
+        return {"shipped_at": now, "confirm_by": now + timing.confirmation_window()}
+    return {}
 
 
 def deals_expire_unpaid(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -4,7 +4,15 @@ import logging
 
 from celery import shared_task
 
+from .money import deals_reconcile
 from .services import deals_expire_unpaid
+from .timers import (
+    deals_cancel_unshipped,
+    deals_release_unconfirmed,
+    deals_remind_to_confirm,
+    deals_remind_to_ship,
+    disputes_refund_overdue,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -15,3 +23,37 @@ def expire_unpaid_deals() -> int:
     if expired:
         logger.info("Expired %d unpaid deals", expired)
     return expired
+
+
+@shared_task(name="deals.tasks.cancel_unshipped_deals")
+def cancel_unshipped_deals() -> int:
+    return deals_cancel_unshipped()
+
+
+@shared_task(name="deals.tasks.remind_to_ship")
+def remind_to_ship() -> int:
+    return deals_remind_to_ship()
+
+
+@shared_task(name="deals.tasks.release_unconfirmed_deals")
+def release_unconfirmed_deals() -> int:
+    return deals_release_unconfirmed()
+
+
+@shared_task(name="deals.tasks.remind_to_confirm")
+def remind_to_confirm() -> int:
+    return deals_remind_to_confirm()
+
+
+@shared_task(name="deals.tasks.refund_overdue_disputes")
+def refund_overdue_disputes() -> int:
+    return disputes_refund_overdue()
+
+
+@shared_task(name="deals.tasks.reconcile_deal_holds")
+def reconcile_deal_holds() -> dict[str, list[int]]:
+    """Periodic: every deal whose money is at stake against its hold at the bank."""
+    report = deals_reconcile()
+    if report.flagged:
+        logger.error("Deals flagged for staff by the reconciliation: %s", report.flagged)
+    return {"settled": report.settled, "flagged": report.flagged}

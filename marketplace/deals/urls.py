@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.deal_detail, name="detail"),
     path("<int:pk>/cancel/", views.deal_act, {"action": "cancel"}, name="cancel"),
     path("<int:pk>/complete/", views.deal_act, {"action": "complete"}, name="complete"),
+    path("<int:pk>/ship/", views.deal_ship_view, name="ship"),
+    path("<int:pk>/dispute/", views.deal_dispute_view, name="dispute"),
+    path("<int:pk>/dispute/answer/", views.deal_answer_view, name="answer"),
 ]

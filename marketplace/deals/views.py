@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,10 +16,19 @@ from core.views import add_application_error, signed_in_user
 from offers.selectors import offer_get_visible, offers_of_seller
 from paylib.errors import ApplicationError
 
-from .forms import DealCreateForm, DealFilterForm
-from .selectors import deal_actions, deal_get_for_user, deal_timeline, deals_of_user
-from .services import deal_create, deal_transition
-from .state import Status
+from .actions import deal_cancel, deal_confirm_receipt, deal_ship
+from .disputes import dispute_answer, dispute_open
+from .forms import DealCreateForm, DealFilterForm, DisputeAnswerForm, DisputeForm, ShipForm
+from .models import Deal
+from .selectors import (
+    deal_actions,
+    deal_get_for_user,
+    deal_timeline,
+    deals_of_user,
+    dispute_of,
+)
+from .services import deal_create
+from .state import Role
 
 
 @login_required
@@ -68,19 +79,30 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     deal, role = deal_get_for_user(deal_id=pk, user=user)
+    return _detail(request, deal, role)
+
+
+def _detail(
+    request: HttpRequest, deal: Deal, role: Role, status: int = 200, **forms: Form
+) -> HttpResponse:
     context = {
         "deal": deal,
         "role": role,
         "actions": deal_actions(deal=deal, role=role),
         "timeline": deal_timeline(deal=deal),
+        "dispute": dispute_of(deal=deal),
+        "ship_form": forms.get("ship_form") or ShipForm(),
+        "dispute_form": forms.get("dispute_form") or DisputeForm(),
+        "answer_form": forms.get("answer_form") or DisputeAnswerForm(),
+        "now": timezone.now(),
         **conversation_context(request=request, deal=deal),
     }
-    return render(request, "deals/deal_detail.html", context)
+    return render(request, "deals/deal_detail.html", context, status=status)
 
 
 _ACTIONS = {
-    "cancel": (Status.CANCELLED, gettext_lazy("The deal is cancelled.")),
-    "complete": (Status.COMPLETED, gettext_lazy("Thank you! The deal is completed.")),
+    "cancel": gettext_lazy("The deal is cancelled."),
+    "complete": gettext_lazy("Thank you! The deal is completed: the seller is being paid."),
 }
 
 
@@ -89,11 +111,68 @@ _ACTIONS = {
 def deal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = signed_in_user(request)
     deal, role = deal_get_for_user(deal_id=pk, user=user)
-    to, done = _ACTIONS[action]
     try:
-        deal_transition(deal=deal, to=to, actor=user, role=role, reason=f"{action} from deal page")
+        if action == "complete":
+            deal_confirm_receipt(deal=deal, buyer=user)
+        else:
+            deal_cancel(deal=deal, actor=user, role=role)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, done)
+        messages.success(request, _ACTIONS[action])
     return redirect("deals:detail", pk=deal.pk)
+
+
+@login_required
+@require_POST
+def deal_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    deal, role = deal_get_for_user(deal_id=pk, user=user)
+    form = ShipForm(request.POST)
+    if form.is_valid():
+        try:
+            deal_ship(deal=deal, seller=user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Marked as shipped. The buyer has been told."))
+            return redirect("deals:detail", pk=deal.pk)
+    return _detail(request, deal, role, 400, ship_form=form)
+
+
+@login_required
+@require_POST
+def deal_dispute_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    deal, role = deal_get_for_user(deal_id=pk, user=user)
+    form = DisputeForm(request.POST)
+    if form.is_valid():
+        try:
+            dispute_open(deal=deal, buyer=user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("The dispute is open. The money stays held meanwhile."))
+            return redirect("deals:detail", pk=deal.pk)
+    return _detail(request, deal, role, 400, dispute_form=form)
+
+
+@login_required
+@require_POST
+def deal_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    deal, role = deal_get_for_user(deal_id=pk, user=user)
+    form = DisputeAnswerForm(request.POST)
+    dispute = dispute_of(deal=deal)
+    if dispute is None:
+        messages.error(request, _("This deal has no dispute."))
+        return redirect("deals:detail", pk=deal.pk)
+    if form.is_valid():
+        try:
+            dispute_answer(dispute=dispute, seller=user, answer=form.cleaned_data["answer"])
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Your answer is recorded."))
+            return redirect("deals:detail", pk=deal.pk)
+    return _detail(request, deal, role, 400, answer_form=form)

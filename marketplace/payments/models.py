@@ -56,6 +56,11 @@ class Payment(models.Model):
         editable=False,
     )
     bank_operation_id = models.CharField(_("bank operation"), max_length=64, blank=True)
+    #: The latest moment the bank may keep the money held (fixed when the payment opens,
+    #: so that every retry of the hold request asks for the very same thing).
+    hold_until = models.DateTimeField(_("held at most until"), null=True, blank=True)
+    #: The bank's hold, once placed: the deal captures or releases it.
+    hold_id = models.CharField(_("bank hold"), max_length=64, blank=True)
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)
     attempts_left = models.PositiveSmallIntegerField(_("attempts left"), default=0)
     #: The bank's operation key, encrypted (see payments.crypto); empty until confirmed.

@@ -25,6 +25,7 @@ from deals.models import Deal
 from deals.services import deal_transition
 from deals.state import IllegalTransition, Role
 from deals.state import Status as DealStatus
+from deals.timing import hold_span
 from paylib.money import format_rub
 from users.models import User
 
@@ -69,6 +70,7 @@ def _new_payment(deal: Deal, buyer: User, account: SettlementAccount) -> Payment
         raise PaymentError(_("Payments are not configured on this site yet."))
     return Payment(
         deal=deal,
+        hold_until=timezone.now() + hold_span(),
         buyer=buyer,
         payer_number=account.number,
         seller_number=payout.number,
@@ -142,18 +144,22 @@ def payment_start(*, deal: Deal, buyer: User, account: SettlementAccount) -> Pay
 
 
 def payment_request_code(*, payment: Payment) -> Payment:
-    """Ask the bank for the code. Repeatable: the idempotency key makes it one operation."""
+    """Ask the bank to hold the money, which emails the buyer the code. Repeatable: the
+    idempotency key and the stored ``hold_until`` make it one request."""
     if payment.status != S.REQUESTING:
         return payment
     deal = payment.deal
+    assert payment.hold_until is not None
+    hold_until = payment.hold_until
     try:
         info = bank_call(
-            "payment_request",
-            lambda c: c.payment_request(
+            "hold_request",
+            lambda c: c.hold_request(
                 payer_account=payment.payer_number,
                 payees=payees_of(payment),
                 amount=payment.amount,
                 description=f"Deal #{deal.pk}: {deal.offer_title}"[:255],
+                hold_until=hold_until,
                 idempotency_key=payment.idempotency_key,
             ),
             payment=payment,

@@ -1,8 +1,10 @@
-"""Carrying out a confirmed payment at the bank, settling its outcome, and the periodic check.
+"""Placing a confirmed payment's hold at the bank, settling its outcome, and the periodic check.
 
-The bank's execute call is idempotent on the operation key, so the Celery task, its
-retries and the periodic check may all call it; the first outcome recorded here wins and
-every later one finds the payment settled.
+The buyer's money is held, not paid: the deal captures or releases the hold later
+(``deals.effects``). Placing is idempotent on the request (one hold per request, a repeat
+answers the same hold), so the Celery task, its retries and the periodic check may all
+call it; the first outcome recorded here wins and every later one finds the payment
+settled.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from bank_client import BankError, BankRefused, BankUnavailable, OperationInfo
 from banking.services import bank_call
 from deals.models import Deal
 from deals.state import Status as DealStatus
-from paylib.outbox.services import enqueue
 
 from . import crypto
 from .confirmation import payment_confirm_retry
-from .effects import PAID_EMAIL, ROLES
 from .errors import BankUnreachable, PaymentError
 from .models import Payment
 from .queue import EXECUTE, queue
@@ -34,33 +34,38 @@ S = Payment.Status
 
 
 def payment_execute(*, payment_id: int) -> Payment:
-    """Ask the bank to move the money. Raises ``BankError`` (no answer) for a retry."""
+    """Ask the bank to place the hold. Raises ``BankError`` (no answer) for a retry."""
     payment = Payment.objects.select_related("deal").get(pk=payment_id)
     if payment.status != S.PROCESSING:
         return payment
     key = crypto.decrypt_key(payment.key_encrypted)
     try:
-        info = bank_call(
-            "execute",
-            lambda c: c.operation_execute(
+        hold = bank_call(
+            "hold_place",
+            lambda c: c.hold_place(
                 operation_id=payment.bank_operation_id,
                 key=key,
                 payer_account=payment.payer_number,
                 payees=payees_of(payment),
                 amount=payment.amount,
+                idempotency_key=f"{payment.idempotency_key}-place",
             ),
             payment=payment,
         )
-    except BankRefused as error:  # a refusal of the call itself: the bank moved nothing
+    except BankRefused as error:  # the request can no longer be carried out: nothing held
         _fail(payment, reason=error.code)
         return payment
-    return payment_settle(payment=payment, info=info)
+    _succeed(payment, hold_id=hold.id)
+    return payment
 
 
 def payment_settle(*, payment: Payment, info: OperationInfo) -> Payment:
-    """Record what the bank says happened to the payment's operation."""
+    """Record what the bank says happened to the payment's hold request."""
     if info.status == "done":
-        _succeed(payment)
+        if info.hold_id:
+            _succeed(payment, hold_id=info.hold_id)
+        else:
+            logger.error("Payment %s is done at the bank without a hold", payment.pk)
     elif info.is_final:  # failed or blocked: nothing moved
         reason = info.failure_reason or info.status
         if payment.status == S.PROCESSING:
@@ -70,14 +75,13 @@ def payment_settle(*, payment: Payment, info: OperationInfo) -> Payment:
     return payment
 
 
-def _succeed(payment: Payment) -> None:
+def _succeed(payment: Payment, *, hold_id: str) -> None:
     with transaction.atomic():
-        if not payment_move(payment=payment, to=S.SUCCEEDED, by=BANK, when=(S.PROCESSING,)):
+        # The move tells both parties (paid_held, deals.notices), in this transaction.
+        if not payment_move(
+            payment=payment, to=S.SUCCEEDED, by=BANK, when=(S.PROCESSING,), hold_id=hold_id
+        ):
             return
-        for role in ROLES:  # recorded with the success: never lost, never sent twice
-            enqueue(
-                PAID_EMAIL, {"payment": payment.pk, "role": role}, key=f"paid:{payment.pk}:{role}"
-            )
     logger.info("Payment %s succeeded", payment.pk)
 
 
@@ -90,7 +94,7 @@ def payment_recheck(*, payment: Payment) -> Payment:
     """Find out from the bank where the payment stands, and finish it accordingly.
 
     A code request or a code check in doubt is sent again as the same request; a confirmed
-    payment that was never executed is queued for execution. Raises ``BankError`` if the
+    payment whose hold was never placed is queued for placing. Raises ``BankError`` if the
     bank does not say.
     """
     if payment.status == S.REQUESTING:
@@ -105,7 +109,7 @@ def payment_recheck(*, payment: Payment) -> Payment:
         payment=payment,
     )
     if info.status == "confirmed" and payment.status == S.PROCESSING:
-        queue(EXECUTE, payment.pk)  # confirmed but never executed: do it now
+        queue(EXECUTE, payment.pk)  # confirmed but never placed: do it now
         return payment
     return payment_settle(payment=payment, info=info)
 

@@ -59,9 +59,9 @@ MOVES: dict[tuple[S, S], Move] = {
     (S.CONFIRMING, S.PROCESSING): Move(frozenset({BANK}), {D.AWAITING_CODE: (D.PROCESSING,)}),
     # Blocked, the confirmation lost without a replay, or the deal ended meanwhile.
     (S.CONFIRMING, S.FAILED): Move(frozenset({BANK, SYSTEM}), _ENDS_EARLY),
-    # The bank moved the money.
-    (S.PROCESSING, S.SUCCEEDED): Move(frozenset({BANK}), {D.PROCESSING: (D.PAID,)}),
-    # The bank refused to move it (funds, a blocked account): nothing moved.
+    # The bank holds the money: the deal is paid, the money held until it ends.
+    (S.PROCESSING, S.SUCCEEDED): Move(frozenset({BANK}), {D.PROCESSING: (D.HELD,)}),
+    # The bank refused to hold it (funds, a blocked account): nothing is held.
     (S.PROCESSING, S.FAILED): Move(frozenset({BANK}), {D.PROCESSING: (D.PAYMENT_FAILED,)}),
 }
 

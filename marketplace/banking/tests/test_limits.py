@@ -134,7 +134,7 @@ def test_the_banks_budget_for_the_account_is_told_in_words(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     lifted = "its owner can lift the block at the bank"
-    bank.fail_on["payment_request"] = BankRefused("account_codes_blocked", "Too many.", status=429)
+    bank.fail_on["hold_request"] = BankRefused("account_codes_blocked", "Too many.", status=429)
     with pytest.raises(PaymentError, match=lifted):
         pay(deal, buyer, buyer_account)
     assert Payment.objects.get().failure_reason == "account_codes_blocked"

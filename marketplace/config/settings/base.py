@@ -145,6 +145,24 @@ DEAL_PAYMENT_WINDOW = timedelta(seconds=env.int("DEAL_PAYMENT_WINDOW", default=2
 # Each open unpaid deal reserves its quantity: one buyer may hold at most this many, so
 # that nobody can open deals until an offer is sold out and keep everyone else from it.
 DEAL_OPEN_UNPAID_PER_BUYER = env.int("DEAL_OPEN_UNPAID_PER_BUYER", default=5)
+# The safe deal's windows (seconds): the seller ships within the first; the buyer confirms
+# receipt or disputes within the second after shipping (else the seller is paid); the
+# seller answers a dispute within the third; a dispute unresolved for the fourth is
+# refunded. The bank holds the money for all of them plus the margin (at most 60 days,
+# checked at start-up).
+DEAL_SHIPPING_WINDOW = timedelta(seconds=env.int("DEAL_SHIPPING_WINDOW", default=5 * 86400))
+DEAL_CONFIRMATION_WINDOW = timedelta(
+    seconds=env.int("DEAL_CONFIRMATION_WINDOW", default=14 * 86400)
+)
+DEAL_DISPUTE_ANSWER_WINDOW = timedelta(
+    seconds=env.int("DEAL_DISPUTE_ANSWER_WINDOW", default=3 * 86400)
+)
+DEAL_DISPUTE_LIMIT = timedelta(seconds=env.int("DEAL_DISPUTE_LIMIT", default=30 * 86400))
+DEAL_HOLD_MARGIN = timedelta(seconds=env.int("DEAL_HOLD_MARGIN", default=2 * 86400))
+DEAL_SHIP_REMINDER_BEFORE = timedelta(seconds=env.int("DEAL_SHIP_REMINDER_BEFORE", default=86400))
+DEAL_CONFIRM_REMINDER_BEFORE = timedelta(
+    seconds=env.int("DEAL_CONFIRM_REMINDER_BEFORE", default=2 * 86400)
+)
 CATALOGUE_PAGE_SIZE = 24
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "marketplace-broker.sqlite3"))
@@ -178,6 +196,23 @@ CELERY_BEAT_SCHEDULE = {
     "end-payments-with-deals": {
         "task": "payments.tasks.end_payments_with_deals",
         "schedule": env.float("DEAL_EXPIRY_INTERVAL", default=300.0),
+    },
+    **{
+        f"deals-{task.replace('_', '-')}": {
+            "task": f"deals.tasks.{task}",
+            "schedule": env.float("DEAL_TIMER_INTERVAL", default=60.0),
+        }
+        for task in (
+            "cancel_unshipped_deals",
+            "remind_to_ship",
+            "release_unconfirmed_deals",
+            "remind_to_confirm",
+            "refund_overdue_disputes",
+        )
+    },
+    "reconcile-deal-holds": {
+        "task": "deals.tasks.reconcile_deal_holds",
+        "schedule": env.float("DEAL_RECONCILE_INTERVAL", default=3600.0),
     },
     **django_conf.outbox_beat(env),
 }

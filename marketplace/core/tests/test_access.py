@@ -170,7 +170,7 @@ def test_access(
     if name == "offers:resume":
         Offer.objects.filter(pk=world.offer.pk).update(status="paused")
     if name == "deals:complete":
-        Deal.objects.filter(pk=world.deal.pk).update(status="paid")
+        Deal.objects.filter(pk=world.deal.pk).update(status="held")
     client = client_for(user)
     url = reverse(name, args=args(world))
     response = getattr(client, method)(url, data)

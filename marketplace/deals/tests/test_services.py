@@ -110,6 +110,6 @@ def test_unpaid_deals_expire_after_the_window_and_release_their_quantity(
 def test_a_deal_paid_meanwhile_is_not_expired(make_deal: Callable[..., Deal]) -> None:
     deal = make_deal(1)
     Deal.objects.filter(pk=deal.pk).update(
-        expires_at=timezone.now() - timedelta(minutes=1), status=Status.PAID
+        expires_at=timezone.now() - timedelta(minutes=1), status=Status.HELD
     )
     assert deals_expire_unpaid() == 0

@@ -16,16 +16,25 @@ pytestmark = pytest.mark.django_db
 
 ALLOWED = sorted((s, t, r) for (s, t), roles in TRANSITIONS.items() for r in roles)
 ILLEGAL = [
-    (Status.CREATED, Status.PAID, Role.BUYER),
+    (Status.CREATED, Status.HELD, Role.BUYER),
     (Status.CREATED, Status.PROCESSING, Role.SYSTEM),
     (Status.CREATED, Status.COMPLETED, Role.BUYER),
     (Status.CREATED, Status.AWAITING_CODE, Role.SELLER),
     (Status.CREATED, Status.EXPIRED, Role.BUYER),
-    (Status.AWAITING_CODE, Status.PAID, Role.SYSTEM),
+    (Status.AWAITING_CODE, Status.HELD, Role.SYSTEM),
     (Status.PROCESSING, Status.CANCELLED, Role.BUYER),
     (Status.PROCESSING, Status.CANCELLED, Role.STAFF),
-    (Status.PAID, Status.CANCELLED, Role.SELLER),
-    (Status.PAID, Status.COMPLETED, Role.SELLER),
+    (Status.HELD, Status.COMPLETED, Role.SELLER),
+    (Status.HELD, Status.COMPLETED, Role.BUYER),
+    (Status.HELD, Status.SHIPPED, Role.BUYER),
+    (Status.SHIPPED, Status.CANCELLED, Role.BUYER),
+    (Status.SHIPPED, Status.CANCELLED, Role.SELLER),
+    (Status.SHIPPED, Status.COMPLETED, Role.SELLER),
+    (Status.SHIPPED, Status.DISPUTED, Role.SELLER),
+    (Status.DISPUTED, Status.COMPLETED, Role.SELLER),
+    (Status.DISPUTED, Status.COMPLETED, Role.SYSTEM),
+    (Status.DISPUTED, Status.REFUNDED, Role.SELLER),
+    (Status.COMPLETED, Status.REFUNDED, Role.STAFF),
     (Status.COMPLETED, Status.CANCELLED, Role.STAFF),
     (Status.CANCELLED, Status.CREATED, Role.SYSTEM),
     (Status.EXPIRED, Status.CREATED, Role.BUYER),
@@ -84,9 +93,18 @@ def test_nobody_may_act_in_a_role_that_is_not_his(
 
 
 def test_final_statuses_lead_nowhere() -> None:
-    for status in (Status.COMPLETED, Status.CANCELLED, Status.EXPIRED):
+    for status in (Status.REFUNDED, Status.CANCELLED, Status.EXPIRED):
         for role in Role:
             assert targets_for(status, role) == []
+
+
+def test_a_completed_deal_only_becomes_refunded_when_the_bank_has_refunded_it() -> None:
+    assert {r: targets_for(Status.COMPLETED, r) for r in Role} == {
+        Role.BUYER: [],
+        Role.SELLER: [],
+        Role.STAFF: [],
+        Role.SYSTEM: [Status.REFUNDED],
+    }
 
 
 def test_unknown_statuses_are_never_allowed() -> None:

@@ -97,8 +97,8 @@ def test_the_buyer_cancels_and_the_timeline_shows_it(make_deal: Callable[..., De
     assert "Awaiting payment" in text
 
 
-def test_the_buyer_confirms_receipt_of_a_paid_deal(make_deal: Callable[..., Deal]) -> None:
-    deal = make_deal(1, status="paid")
+def test_the_buyer_confirms_receipt_of_a_shipped_deal(make_deal: Callable[..., Deal]) -> None:
+    deal = make_deal(1, status="shipped")
     client = client_for(deal.buyer)
     page = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
     assert reverse("deals:complete", args=[deal.pk]) in page
@@ -109,11 +109,11 @@ def test_the_buyer_confirms_receipt_of_a_paid_deal(make_deal: Callable[..., Deal
 
 
 def test_the_seller_cannot_confirm_receipt(make_deal: Callable[..., Deal]) -> None:
-    deal = make_deal(1, status="paid")
+    deal = make_deal(1, status="shipped")
     client = client_for(deal.seller)
     before = db_snapshot()
     response = client.post(reverse("deals:complete", args=[deal.pk]), follow=True)
-    assert "cannot go from" in response.content.decode()
+    assert "You cannot act on this deal in that role." in response.content.decode()
     assert db_snapshot() == before
 
 

@@ -25,8 +25,9 @@ from accounts import services as accounts
 from accounts.models import SettlementAccount
 from bank_client import BankClient
 from bank_client.tests import live_bank
-from bank_client.tests.live_bank import BankServer, Customer, Inbox, ledger_balance
+from bank_client.tests.live_bank import BankServer, Customer, Inbox, ledger_balance, ledger_money
 from banking.models import BankCall
+from deals.actions import deal_confirm_receipt, deal_ship
 from deals.services import deal_create
 from offers.models import Offer
 from payments import confirmation, services
@@ -109,7 +110,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         time.sleep(0.1)
 
 
-def test_a_confirm_that_times_out_is_retried_as_the_same_request_and_pays_once(
+def test_a_confirm_that_times_out_is_retried_as_the_same_request_holds_once_and_pays_on_receipt(
     bank: Bank, make_user: Callable[..., User], make_offer: Callable[..., Offer]
 ) -> None:
     payer, seller_at_bank = bank.customers["payer"], bank.customers["seller"]
@@ -147,13 +148,26 @@ def test_a_confirm_that_times_out_is_retried_as_the_same_request_and_pays_once(
             callback()
     payment.refresh_from_db()
     deal.refresh_from_db()
-    assert (payment.status, deal.status) == ("succeeded", "paid")
+    assert (payment.status, deal.status) == ("succeeded", "held")
     confirms = BankCall.objects.filter(payment=payment, action="confirm").order_by("id")
     assert [c.outcome for c in confirms] == ["unavailable", "ok"]
-    assert ledger_balance(payer.account) == 10_000_00 - 1_234_56
+    # Held, not paid: the buyer's money stays on his account, reserved; the seller has none.
+    assert ledger_money(payer.account) == (10_000_00, 1_234_56)
+    assert ledger_balance(seller_at_bank.account) == 0
+    assert Payment.objects.get().code_sealed == ""
+    assert payment.hold_id
+
+    # Shipped, then received: the outbox captures the hold at the bank, once.
+    deal_ship(deal=deal, seller=seller, method="in_person")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        deal_confirm_receipt(deal=deal, buyer=buyer)
+    deal.refresh_from_db()
+    assert (deal.status, deal.released_amount, deal.returned_amount) == ("completed", 1_234_56, 0)
+    assert deal.released_at is not None
+    assert ledger_money(payer.account) == (10_000_00 - 1_234_56, 0)
     assert ledger_balance(seller_at_bank.account) == payment.seller_net
     assert ledger_balance(bank.customers["platform"].account) == payment.commission
-    assert Payment.objects.get().code_sealed == ""
+    assert BankCall.objects.filter(action="hold_capture", outcome="ok").count() == 1
 
 
 def test_a_payment_left_requesting_is_asked_again_and_the_bank_finds_its_operation(

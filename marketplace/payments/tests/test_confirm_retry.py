@@ -55,10 +55,11 @@ def test_a_timeout_leaves_the_payment_confirming_and_the_same_request_goes_again
     committed(queued[0])
     stored.refresh_from_db()
     deal.refresh_from_db()
-    assert (stored.status, deal.status) == ("succeeded", "paid")
+    assert (stored.status, deal.status) == ("succeeded", "held")
     assert confirms(bank) == [(bank.CODE, stored.confirm_key)] * 2  # the very same request
-    assert bank.call_names().count("operation_execute") == 1
-    assert bank.balances[buyer_account.number] == 10_000_00 - deal.amount
+    assert bank.call_names().count("hold_place") == 1
+    assert bank.available(buyer_account.number) == 10_000_00 - deal.amount  # held
+    assert bank.balances[buyer_account.number] == 10_000_00
     assert stored.code_sealed == ""  # cleared once settled
     assert not Attempt.objects.exists()  # a right code does not count
 

@@ -86,7 +86,8 @@ class TestWithRealCommits:
         assert periodic_check() == 1  # beat picks it up once the broker is back
         payment.refresh_from_db()
         assert payment.status == "succeeded"
-        assert bank.balances[buyer_account.number] == 10_000_00 - deal.amount
+        assert bank.available(buyer_account.number) == 10_000_00 - deal.amount  # held
+        assert bank.balances[buyer_account.number] == 10_000_00
 
     def test_the_broker_and_the_bank_down_together_leave_the_code_check_to_the_periodic_check(
         self, deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank

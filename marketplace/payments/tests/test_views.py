@@ -215,7 +215,7 @@ def test_the_bank_unreachable_after_pay_shows_the_real_reason(
 ) -> None:
     from bank_client import BankUnavailable
 
-    bank.fail_on["payment_request"] = BankUnavailable("Timed out.")
+    bank.fail_on["hold_request"] = BankUnavailable("Timed out.")
     client = client_for(buyer)
     response = client.post(reverse("payments:start", args=[deal.pk]), {"account": buyer_account.pk})
     payment = Payment.objects.get()
@@ -227,7 +227,7 @@ def test_the_bank_unreachable_after_pay_shows_the_real_reason(
     assert client.post(reverse("payments:resend", args=[payment.pk])).status_code == 302
     payment.refresh_from_db()
     assert payment.status == "awaiting_code"  # asked again, with the same key: one operation
-    assert bank.call_names().count("payment_request") == 2
+    assert bank.call_names().count("hold_request") == 2
     assert len(bank.operations) == 1
 
 
