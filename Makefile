@@ -74,8 +74,11 @@ test-e2e: install messages
 test-faults: install messages
 	$(BIN)/pytest -q -c e2e/pytest.ini -m faults e2e
 
-test: lint typecheck test-bank test-bank-sqlite test-marketplace test-marketplace-sqlite test-e2e \
-      test-faults
+# The two PostgreSQL suites share nothing (their own databases, servers and ports): they run
+# side by side, one per core; then the rest, one after another.
+test: lint typecheck
+	$(MAKE) -j2 --output-sync=target test-bank test-marketplace
+	$(MAKE) test-bank-sqlite test-marketplace-sqlite test-e2e test-faults
 
 bench: install messages
 	$(BIN)/python bench/bank_transfers.py

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.servers import basehttp
 from django.test import Client, TestCase
+from django.utils import translation
 
 from api.models import ApiClient
 from api.services import api_client_create
@@ -59,6 +60,14 @@ class SignedClient:
 
     def post(self, path: str, data: Any = None, **overrides: Any) -> Any:
         return self.request("POST", path, data if data is not None else {}, **overrides)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """A request to /ru/ leaves Russian active in the thread; reverse() would follow it."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
