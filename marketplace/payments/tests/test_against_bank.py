@@ -195,7 +195,7 @@ def test_a_payment_left_requesting_is_asked_again_and_the_bank_finds_its_operati
         services.payment_start(deal=deal, buyer=buyer, account=account)
     payment = Payment.objects.get(deal=deal)
     assert (payment.status, payment.bank_operation_id) == ("requesting", "")
-    first = BankCall.objects.get(payment=payment, action="payment_request")
+    first = BankCall.objects.get(payment=payment, action="hold_request")
     code = bank.code(payer.email, after=sent)
     Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
     assert payments_check_stuck(older_than=timedelta(minutes=2)) == 1

@@ -39,7 +39,7 @@ def left_requesting(
         ):
             services.payment_start(deal=deal, buyer=buyer, account=account)
     else:
-        bank.fail_on["payment_request"] = BankUnavailable("Timed out.")
+        bank.fail_on["hold_request"] = BankUnavailable("Timed out.")
         with pytest.raises(BankUnreachable):
             services.payment_start(deal=deal, buyer=buyer, account=account)
     payment = Payment.objects.get(deal=deal)
@@ -68,7 +68,7 @@ def test_the_check_asks_again_and_the_buyer_can_pay(
     # One operation at the bank however often it was asked: one code, one email.
     assert len(bank.operations) == 1
     assert payment.bank_operation_id == next(iter(bank.operations))
-    keys = {kw["key"] for name, kw in bank.calls if name == "payment_request"}
+    keys = {kw["key"] for name, kw in bank.calls if name == "hold_request"}
     assert keys == {payment.idempotency_key}
     assert confirmation.payment_confirm(payment=payment, code=bank.CODE).status == "processing"
 
@@ -88,7 +88,7 @@ def test_a_refusal_ends_the_payment_and_the_deal_is_payable_again(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     payment = left_requesting(deal, buyer, buyer_account, answered=False, bank=bank)
-    bank.fail_on["payment_request"] = BankRefused("account_blocked", "Blocked.", status=422)
+    bank.fail_on["hold_request"] = BankRefused("account_blocked", "Blocked.", status=422)
     assert check_stuck() == 1
     payment.refresh_from_db()
     deal.refresh_from_db()
@@ -101,7 +101,7 @@ def test_a_bank_still_unreachable_leaves_it_for_the_next_check(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:
     payment = left_requesting(deal, buyer, buyer_account, answered=False, bank=bank)
-    bank.fail_on["payment_request"] = BankUnavailable("Timed out.")
+    bank.fail_on["hold_request"] = BankUnavailable("Timed out.")
     assert check_stuck() == 0
     payment.refresh_from_db()
     assert payment.status == "requesting"
