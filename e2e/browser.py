@@ -144,7 +144,7 @@ WORDS: dict[str, dict[str, str]] = {
         "The deal is open.": "Сделка открыта. Оплатите её, чтобы завершить покупку.",
         "Deal #": "Сделка №",
         "Awaiting payment": "Ожидает оплаты",
-        "Paid (deal)": "Оплачена, деньги удерживаются",
+        "Paid (deal)": "Оплачена, деньги удержаны",
         "Completed": "Завершена",
         "Shipped": "Отправлена",
         "Handed over in person": "Передан лично",

@@ -76,7 +76,7 @@ def _pending_row(
     counted against the user's budget. Returns (row, created, repeat): ``repeat`` when the
     same form was sent again after its code was asked for, so no new code is asked."""
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").get()
         account = (
             SettlementAccount.objects.select_for_update().filter(user=user, number=number).first()
         )

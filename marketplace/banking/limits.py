@@ -79,10 +79,13 @@ def attempt_reserve(*, user: User, kind: str, key: str) -> None:
     """Count one attempt for the request ``key``, or refuse if the budget is spent.
 
     A second call with the same key (a retry of that request) counts nothing. Locks the
-    user's row: take it before any payment or account row in the same transaction.
+    user's row: take it before any payment or account row in the same transaction. The
+    lock is FOR NO KEY UPDATE: it excludes the other takers of this lock, not the
+    foreign-key checks of rows written for the user (a notification, a bank call) by a
+    transaction that holds his payment's row; FOR UPDATE made those two deadlock.
     """
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").get()
         if Attempt.objects.filter(kind=kind, key=key).exists():
             return
         now = timezone.now()

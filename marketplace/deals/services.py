@@ -91,7 +91,7 @@ def deal_create(
     """
     with transaction.atomic():
         # Lock order: the buyer's row, then the offer's.
-        User.objects.select_for_update().filter(pk=buyer.pk).values_list("pk").get()
+        User.objects.select_for_update(no_key=True).filter(pk=buyer.pk).values_list("pk").get()
         locked = Offer.objects.select_for_update().get(pk=offer.pk)
         if idempotency_key is None:
             return _open(locked, buyer, quantity, None)
