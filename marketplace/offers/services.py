@@ -187,7 +187,8 @@ def _photos_reorder(offer: Offer, photo_order: Sequence[int] | None) -> int:
     for photo_id in set(photos) - set(photo_order):
         photo = photos[photo_id]
         photo.delete()
-        transaction.on_commit(functools.partial(_file_delete, photo))
+        # robust: a file left behind is harmless, a 500 after the commit is not.
+        transaction.on_commit(functools.partial(_file_delete, photo), robust=True)
     for position, photo_id in enumerate(photo_order):
         photo = photos[photo_id]
         if photo.position != position:

@@ -30,7 +30,7 @@ def reference_data(transactional_db: None) -> None:
 
 
 class BrokerDown(Exception):
-    pass
+    """The broker refusing a publish, as a Redis outage does."""
 
 
 def test_each_person_gets_one_row_and_one_email_none_and_repeats_skipped(
