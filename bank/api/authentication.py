@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from paylib import signing
 
 from .models import ApiClient, RequestNonce
+from .rows import insert_unless_taken
 from .services import client_secret
 
 # Nonces older than twice the allowed clock skew can never be replayed: their
@@ -69,11 +69,12 @@ class SignatureAuthentication(authentication.BaseAuthentication):
 
     @staticmethod
     def _use_nonce(client: ApiClient, nonce: str) -> None:
-        try:
-            with transaction.atomic():
-                RequestNonce.objects.create(client=client, nonce=nonce)
-        except IntegrityError:
-            raise exceptions.AuthenticationFailed("This request was already received.") from None
+        # In a write's own transaction (api.base.ApiView): one commit for the request.
+        if (
+            insert_unless_taken(RequestNonce, client=client, nonce=nonce, seen_at=timezone.now())
+            is None
+        ):
+            raise exceptions.AuthenticationFailed("This request was already received.")
         if random.random() < 0.01:  # noqa: S311 - sampling, not security
             RequestNonce.objects.filter(seen_at__lt=timezone.now() - NONCE_RETENTION).delete()
 

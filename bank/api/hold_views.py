@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from holds import services as holds
 from holds.selectors import hold_get_for_client
@@ -21,6 +20,7 @@ from operations import hold_requests
 from . import hold_serializers as hs
 from . import serializers as s
 from .authentication import request_client
+from .base import ApiView
 from .idempotency import idempotent
 from .schema import (
     CODE_BUDGET_ERRORS,
@@ -43,7 +43,7 @@ def _hold_response(hold: Any, *, created: bool = False) -> Response:
     )
 
 
-class HoldRequestView(APIView):
+class HoldRequestView(ApiView):
     @extend_schema(
         request=hs.HoldRequestIn,
         responses={
@@ -77,7 +77,7 @@ class HoldRequestView(APIView):
         return operation_response(operation, created=created)
 
 
-class HoldPlaceView(APIView):
+class HoldPlaceView(ApiView):
     @extend_schema(
         request=s.ExecuteIn,
         parameters=[OPERATION_ID_PARAMETER],
@@ -118,7 +118,7 @@ class HoldPlaceView(APIView):
         return _hold_response(hold, created=created)
 
 
-class HoldDetailView(APIView):
+class HoldDetailView(ApiView):
     @extend_schema(
         parameters=[HOLD_ID_PARAMETER], responses={200: hs.HoldOut, **errors(*_HOLD_MISSING)}
     )
@@ -129,7 +129,7 @@ class HoldDetailView(APIView):
         )
 
 
-class HoldCaptureView(APIView):
+class HoldCaptureView(ApiView):
     @extend_schema(
         request=hs.CaptureIn,
         parameters=[HOLD_ID_PARAMETER],
@@ -156,7 +156,7 @@ class HoldCaptureView(APIView):
         )
 
 
-class HoldVoidView(APIView):
+class HoldVoidView(ApiView):
     @extend_schema(
         request=s.WriteIn,
         parameters=[HOLD_ID_PARAMETER],
@@ -169,7 +169,7 @@ class HoldVoidView(APIView):
         return _hold_response(holds.hold_void(hold_id=hold.pk))
 
 
-class HoldRefundView(APIView):
+class HoldRefundView(ApiView):
     @extend_schema(
         request=hs.RefundIn,
         parameters=[HOLD_ID_PARAMETER],

@@ -36,7 +36,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from rest_framework import serializers
@@ -51,6 +51,7 @@ from paylib import signing
 from .authentication import request_client
 from .fields import idempotency_key_field
 from .models import ApiClient, IdempotentRequest
+from .rows import insert_unless_taken
 
 KEY_FIELD = "idempotency_key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -109,7 +110,8 @@ def respond_once(view: APIView, request: Request, handle: Callable[[], Response]
     key = _key(request)
     fingerprint = Fingerprint.of(request)
     client = request_client(request)
-    with transaction.atomic():
+    # Part of the write's transaction (api.base.ApiView), or its own if there is none.
+    with transaction.atomic(savepoint=False):
         record, replay = _claim(client, key, fingerprint)
         if replay is not None:
             return replay
@@ -154,16 +156,19 @@ def _claim(
 
     The insert waits on the unique index while another request with the key is running.
     """
+    created = _create(client, key, fingerprint)
+    if created is not None:
+        return created, None
+    # The key is taken: by an earlier request, or by one that committed while this one
+    # waited on the index.
     record = _stored(client, key)
-    if record is None:
-        try:
-            with transaction.atomic():
-                return _create(client, key, fingerprint), None
-        except IntegrityError:
-            # Another request with this key committed while this one waited on the index.
-            record = _stored(client, key)
-            if record is None:
-                raise
+    if record is None:  # it was past the window, and is gone now
+        created = _create(client, key, fingerprint)
+        if created is None:
+            raise IdempotencyConflict(
+                "A request with this idempotency key is being answered.", field=KEY_FIELD
+            )
+        return created, None
     if not fingerprint.matches(record):
         raise IdempotencyConflict(
             "This idempotency key was already used with different data.", field=KEY_FIELD
@@ -173,7 +178,12 @@ def _claim(
         # Sealed under a key the bank no longer has: run the request again. Every write of
         # this API may run twice: a repeat finds the operation's state and changes nothing.
         record.delete()
-        return _create(client, key, fingerprint), None
+        created = _create(client, key, fingerprint)
+        if created is None:
+            raise IdempotencyConflict(
+                "A request with this idempotency key is being answered.", field=KEY_FIELD
+            )
+        return created, None
     headers = {REPLAYED_HEADER: "true"}
     return record, Response(json.loads(body), status=record.status_code, headers=headers)
 
@@ -187,16 +197,20 @@ def _stored(client: ApiClient, key: str) -> IdempotentRequest | None:
     return record
 
 
-def _create(client: ApiClient, key: str, fingerprint: Fingerprint) -> IdempotentRequest:
-    return IdempotentRequest.objects.create(
-        client=client,
-        key=key,
-        method=fingerprint.method,
-        path=fingerprint.path,
-        body_hash=fingerprint.body_hash,
-        status_code=_IN_PROGRESS,
-        response="",
-    )
+def _create(client: ApiClient, key: str, fingerprint: Fingerprint) -> IdempotentRequest | None:
+    """The new row for the key, or None if the key is taken (one statement, no savepoint)."""
+    values = {
+        "client": client,
+        "key": key,
+        "method": fingerprint.method,
+        "path": fingerprint.path,
+        "body_hash": fingerprint.body_hash,
+        "status_code": _IN_PROGRESS,
+        "response": "",
+        "created_at": timezone.now(),
+    }
+    pk = insert_unless_taken(IdempotentRequest, **values)
+    return None if pk is None else IdempotentRequest(pk=pk, **values)
 
 
 def _oldest_valid() -> Any:

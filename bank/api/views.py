@@ -8,13 +8,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from operations import execution, services
 from operations.selectors import linked_account_get, operation_get_for_client
 
 from . import serializers as s
 from .authentication import request_client
+from .base import ApiView
 from .idempotency import idempotent
 from .schema import (
     CODE_BUDGET_ERRORS,
@@ -45,7 +45,7 @@ def operation_response(operation: Any, *, created: bool = False) -> Response:
     )
 
 
-class LinkCreateView(APIView):
+class LinkCreateView(ApiView):
     @extend_schema(
         request=s.LinkRequestIn,
         responses={
@@ -67,7 +67,7 @@ class LinkCreateView(APIView):
         return operation_response(operation, created=created)
 
 
-class LinkRevokeView(APIView):
+class LinkRevokeView(ApiView):
     @extend_schema(
         request=s.WriteIn,
         parameters=[NUMBER_PARAMETER],
@@ -80,7 +80,7 @@ class LinkRevokeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BalanceView(APIView):
+class BalanceView(ApiView):
     @extend_schema(
         parameters=[NUMBER_PARAMETER],
         responses={
@@ -98,7 +98,7 @@ class BalanceView(APIView):
         )
 
 
-class PaymentCreateView(APIView):
+class PaymentCreateView(ApiView):
     @extend_schema(
         request=s.PaymentRequestIn,
         responses={
@@ -124,7 +124,7 @@ class PaymentCreateView(APIView):
         return operation_response(operation, created=created)
 
 
-class OperationDetailView(APIView):
+class OperationDetailView(ApiView):
     @extend_schema(
         parameters=[OPERATION_ID_PARAMETER], responses={200: s.OperationOut, **errors("not_found")}
     )
@@ -135,7 +135,7 @@ class OperationDetailView(APIView):
         )
 
 
-class CodeResendView(APIView):
+class CodeResendView(ApiView):
     @extend_schema(
         request=s.WriteIn,
         parameters=[OPERATION_ID_PARAMETER],
@@ -161,7 +161,7 @@ class CodeResendView(APIView):
         )
 
 
-class CodeConfirmView(APIView):
+class CodeConfirmView(ApiView):
     @extend_schema(
         request=s.ConfirmIn,
         parameters=[OPERATION_ID_PARAMETER],
@@ -196,7 +196,7 @@ class CodeConfirmView(APIView):
         )
 
 
-class ExecuteView(APIView):
+class ExecuteView(ApiView):
     @extend_schema(
         request=s.ExecuteIn,
         parameters=[OPERATION_ID_PARAMETER],

@@ -141,15 +141,17 @@ def _capture(hold: Hold, amount: int, now: datetime) -> None:
         )
     legs = list(hold.legs.order_by("position"))
     shares = split_proportionally(amount, [leg.amount for leg in legs])
-    payer = accounts_lock([hold.account_id, *(leg.account_id for leg in legs)])[hold.account_id]
-    payer.held -= hold.amount
-    payer.save(update_fields=["held"])
     movements = [Leg(hold.account_id, -amount)]
     movements += [
         Leg(leg.account_id, share) for leg, share in zip(legs, shares, strict=True) if share
     ]
+    # The reservation ends in the posting's own write: the whole hold is released from the
+    # payer's held money as the captured part leaves his balance.
     hold.capture_posting = posting_create(
-        kind=Posting.Kind.CAPTURE, description=hold.description, legs=movements
+        kind=Posting.Kind.CAPTURE,
+        description=hold.description,
+        legs=movements,
+        release={hold.account_id: hold.amount},
     )
     for leg, share in zip(legs, shares, strict=True):
         leg.captured = share

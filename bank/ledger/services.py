@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,7 +14,13 @@ from django.db import IntegrityError, transaction
 from customers.models import Customer
 from paylib.accounts import make_account_number
 
-from .errors import AccountBlocked, InsufficientFunds, UnbalancedPosting
+from .errors import (
+    AccountBlocked,
+    InsufficientFunds,
+    LedgerError,
+    PostingRefused,
+    UnbalancedPosting,
+)
 from .models import Account, Entry, Posting
 
 CASH_ACCOUNT_CODE = "cash"
@@ -41,52 +49,139 @@ def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
     return accounts
 
 
+@dataclass(frozen=True)
+class _Movement:
+    """What one posting does to the accounts: its legs, and held money it releases."""
+
+    legs: tuple[Leg, ...]
+    release: tuple[tuple[int, int], ...]
+
+    def account_ids(self) -> set[int]:
+        return {leg.account_id for leg in self.legs} | {pk for pk, _amount in self.release}
+
+
+# The postings of the current ``postings_last`` block, each with its movement; None outside.
+_pending: ContextVar[list[tuple[Posting, _Movement]] | None] = ContextVar(
+    "ledger_postings_last", default=None
+)
+
+
 def posting_create(
     *,
     kind: str,
     description: str,
     legs: Sequence[Leg],
     created_by: Customer | None = None,
+    release: Mapping[int, int] | None = None,
 ) -> Posting:
     """Post ``legs`` as one balanced movement, updating the cached balances.
+
+    ``release`` maps accounts to held money (``Account.held``) that this posting frees, in
+    the same write: a captured hold's reservation ends as its money moves.
 
     Locks the accounts itself. Raises :class:`InsufficientFunds` if a customer account's
     available balance (its balance less its pending holds) would go below zero, and
     :class:`AccountBlocked` if money would leave or enter a blocked account; in both cases
-    nothing is written.
+    nothing is written. Inside :func:`postings_last` the posting's row is written now and
+    the rest when the block ends.
     """
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise UnbalancedPosting("A posting needs two or more entries that sum to zero.")
     if any(leg.amount == 0 for leg in legs):
         raise UnbalancedPosting("An entry cannot be zero.")
-    accounts = accounts_lock(leg.account_id for leg in legs)
-    for leg in legs:
-        account = accounts[leg.account_id]
-        if account.kind == Account.Kind.CUSTOMER and not account.is_open:
-            raise AccountBlocked(f"Account {account.number} is blocked.")
-    # Apply the legs in memory first, then refuse before any write.
-    balances = {pk: account.balance for pk, account in accounts.items()}
-    entries: list[Entry] = []
-    for leg in legs:
-        balances[leg.account_id] += leg.amount
-        entries.append(
-            Entry(
-                account_id=leg.account_id, amount=leg.amount, balance_after=balances[leg.account_id]
-            )
-        )
-    for pk, balance in balances.items():
-        # Held money is not available: a payment may spend only balance - held.
-        if accounts[pk].kind == Account.Kind.CUSTOMER and balance - accounts[pk].held < 0:
-            raise InsufficientFunds(f"Account {accounts[pk].number} has insufficient funds.")
+    movement = _Movement(tuple(legs), tuple(sorted((release or {}).items())))
+    pending = _pending.get()
+    if pending is None:
+        accounts = _locked_and_checked([movement])
+        posting = Posting.objects.create(kind=kind, description=description, created_by=created_by)
+        _write([(posting, movement)], accounts)
+        return posting
     posting = Posting.objects.create(kind=kind, description=description, created_by=created_by)
-    for entry in entries:
-        entry.posting = posting
-    Entry.objects.bulk_create(entries)
-    for pk, balance in balances.items():
-        account = accounts[pk]
-        account.balance = balance
-        account.save(update_fields=["balance"])
+    pending.append((posting, movement))
     return posting
+
+
+@contextmanager
+def postings_last() -> Iterator[None]:
+    """Write the block's postings to the accounts at its end, all at once.
+
+    For a transaction whose other work does not depend on the accounts' rows: an API
+    request that moves money. Inside the block ``posting_create`` inserts the posting's row
+    and keeps its movement; when the block ends, the accounts of every such posting are
+    locked together in primary-key order, checked, and their entries and balances written.
+    An account that every payment credits (the platform's commission, a busy seller's) is
+    then locked from those writes to the commit, not from the first posting on, and the
+    accounts are still locked in one global order. Exit the block as the last work of the
+    transaction.
+
+    The price: a refusal (insufficient funds, a blocked account) comes at the end, as
+    :class:`PostingRefused`, after the caller did its work as if the posting stood. The
+    caller then rolls the whole transaction back and does the work again without this
+    block, where ``posting_create`` refuses at once, as everywhere else. Refusals are rare,
+    so the common path pays for none of this. A posting made inside a savepoint that is
+    rolled back must not be left in the block (its entries would name a posting that is
+    gone, and the commit fails on the foreign key: nothing half-done, but an error).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("postings_last() must run inside transaction.atomic().")
+    if _pending.get() is not None:
+        raise RuntimeError("postings_last() blocks do not nest.")
+    token = _pending.set([])
+    try:
+        yield
+        made = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    if made and not transaction.get_rollback():  # a transaction being undone writes nothing
+        try:
+            accounts = _locked_and_checked([movement for _posting, movement in made])
+        except LedgerError as error:
+            raise PostingRefused(error) from error
+        _write(made, accounts)
+
+
+def _locked_and_checked(movements: Sequence[_Movement]) -> dict[int, Account]:
+    """The movements' accounts locked in key order and changed in memory, one movement
+    after another; raises before anything is written if one is refused."""
+    accounts = accounts_lock(set().union(*(m.account_ids() for m in movements)))
+    for movement in movements:
+        for leg in movement.legs:
+            account = accounts[leg.account_id]
+            if account.kind == Account.Kind.CUSTOMER and not account.is_open:
+                raise AccountBlocked(f"Account {account.number} is blocked.")
+        for pk, amount in movement.release:
+            accounts[pk].held -= amount
+        for leg in movement.legs:
+            accounts[leg.account_id].balance += leg.amount
+        for pk in movement.account_ids():
+            account = accounts[pk]
+            # Held money is not available: a payment may spend only balance - held.
+            if account.kind == Account.Kind.CUSTOMER and account.balance - account.held < 0:
+                raise InsufficientFunds(f"Account {account.number} has insufficient funds.")
+    return accounts
+
+
+def _write(made: Sequence[tuple[Posting, _Movement]], accounts: dict[int, Account]) -> None:
+    """The entries of the checked postings, with their running balances, and the accounts'
+    new balances: two statements, whatever the number of postings and accounts."""
+    running = {pk: account.balance for pk, account in accounts.items()}
+    for _posting, movement in made:
+        for leg in movement.legs:
+            running[leg.account_id] -= leg.amount
+    entries: list[Entry] = []
+    for posting, movement in made:
+        for leg in movement.legs:
+            running[leg.account_id] += leg.amount
+            entries.append(
+                Entry(
+                    posting=posting,
+                    account_id=leg.account_id,
+                    amount=leg.amount,
+                    balance_after=running[leg.account_id],
+                )
+            )
+    Entry.objects.bulk_create(entries)
+    Account.objects.bulk_update(accounts.values(), ["balance", "held"])
 
 
 def cash_account() -> Account:

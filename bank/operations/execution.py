@@ -123,12 +123,12 @@ def _post(operation: Operation, legs: list[OperationLeg]) -> None:
     movements = [Leg(operation.account_id, -operation.amount)]
     movements += [Leg(leg.account_id, leg.amount) for leg in legs]
     try:
-        with transaction.atomic():
-            posting = posting_create(
-                kind=Posting.Kind.PAYMENT,
-                description=operation.description or f"Payment {operation.public_id}",
-                legs=movements,
-            )
+        # A refusal writes nothing (the ledger checks before it writes), so no savepoint.
+        posting = posting_create(
+            kind=Posting.Kind.PAYMENT,
+            description=operation.description or f"Payment {operation.public_id}",
+            legs=movements,
+        )
     except LedgerError as error:
         operation_transition(operation, to=Status.FAILED, role=Role.CLIENT, reason=error.code)
         return
