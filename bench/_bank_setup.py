@@ -1,7 +1,10 @@
 """Run inside the bank project (cwd=bank): create payers and confirmed payments.
 
 Prints JSON for ``bank_transfers.py``: the API credentials and, per payment, the operation
-id, its key and the data that executes it.
+id, its key and the data that executes it. The variant (the third argument) says who is
+paid: ``hot``, every payment to the same seller and the platform's commission (a market's
+busiest seller, and the account every payment credits); ``spread``, each payer to a payee
+of his own, no commission (nothing shared between transfers but the server).
 """
 
 import json
@@ -24,7 +27,7 @@ from paylib.money import format_amount  # noqa: E402
 from paylib.smtp_catcher import extract_code  # noqa: E402
 
 
-def main(payments: int, payers: int) -> None:
+def main(payments: int, payers: int, variant: str) -> None:
     client, secret = api_client_create(name="bench")
     platform = account_open(
         customer=Customer.objects.create_user("platform@bench.test", full_name="Platform"),
@@ -32,7 +35,7 @@ def main(payments: int, payers: int) -> None:
     )
     sellers = [
         account_open(customer=Customer.objects.create_user(f"s{i}@bench.test", full_name="S"))
-        for i in range(10)
+        for i in range(1 if variant == "hot" else payers)
     ]
     buyers = []
     for i in range(payers):
@@ -46,7 +49,10 @@ def main(payments: int, payers: int) -> None:
     for n in range(payments):
         payer, seller = buyers[n % payers], sellers[n % len(sellers)]
         amount, fee = 100_00 + n, 5_00
-        payees = [Payee(seller.number, amount - fee), Payee(platform.number, fee)]
+        if variant == "hot":
+            payees = [Payee(seller.number, amount - fee), Payee(platform.number, fee)]
+        else:
+            payees = [Payee(seller.number, amount)]
         mail.outbox = []
         with transaction.atomic():
             operation, _ = payment_request(
@@ -79,4 +85,4 @@ def main(payments: int, payers: int) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])

@@ -78,6 +78,21 @@ def server(
         process.wait(timeout=15)
 
 
+@contextlib.contextmanager
+def servers(
+    *, cwd: Path, env: dict[str, str], port: int, count: int, workers: int, ready_path: str = "/"
+) -> Iterator[list[str]]:
+    """``count`` gunicorn servers of one project on one database (ports ``port``, ``port+1``...):
+    the scale-out path, each server a machine of its own in production."""
+    with contextlib.ExitStack() as stack:
+        yield [
+            stack.enter_context(
+                server(cwd=cwd, env=env, port=port + i, workers=workers, ready_path=ready_path)
+            )
+            for i in range(count)
+        ]
+
+
 def pgbench_tps(*, clients: int, seconds: int, scale: int = 10) -> float:
     """TPC-B (pgbench's built-in script) on the same PostgreSQL server."""
     url = recreate_database("bench_pgbench")

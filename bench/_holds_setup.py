@@ -1,7 +1,9 @@
 """Run inside the bank project (cwd=bank): create payers and confirmed hold requests.
 
 Prints JSON for ``holds.py``: the API credentials and, per hold, the place call (the
-request's id, its key and data) and how much of it to capture.
+request's id, its key and data) and how much of it to capture. The variant (the third
+argument) says who is paid, as in ``_bank_setup.py``: ``hot``, every hold to the same seller
+and the platform's commission; ``spread``, each payer to a payee of his own, no commission.
 """
 
 import json
@@ -27,7 +29,7 @@ from paylib.money import format_amount  # noqa: E402
 from paylib.smtp_catcher import extract_code  # noqa: E402
 
 
-def main(holds: int, payers: int) -> None:
+def main(holds: int, payers: int, variant: str) -> None:
     client, secret = api_client_create(name="bench")
     platform = account_open(
         customer=Customer.objects.create_user("platform@bench.test", full_name="Platform"),
@@ -35,7 +37,7 @@ def main(holds: int, payers: int) -> None:
     )
     sellers = [
         account_open(customer=Customer.objects.create_user(f"s{i}@bench.test", full_name="S"))
-        for i in range(10)
+        for i in range(1 if variant == "hot" else payers)
     ]
     buyers = []
     for i in range(payers):
@@ -50,7 +52,10 @@ def main(holds: int, payers: int) -> None:
     for n in range(holds):
         payer, seller = buyers[n % payers], sellers[n % len(sellers)]
         amount, fee = 100_00 + n, 5_00
-        payees = [Payee(seller.number, amount - fee), Payee(platform.number, fee)]
+        if variant == "hot":
+            payees = [Payee(seller.number, amount - fee), Payee(platform.number, fee)]
+        else:
+            payees = [Payee(seller.number, amount)]
         mail.outbox = []
         with transaction.atomic():
             operation, _ = hold_request(
@@ -87,4 +92,4 @@ def main(holds: int, payers: int) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])

@@ -5,7 +5,8 @@ bank after the customer's code: the place call (signature and nonce, idempotency
 the request's row lock, the payer's lock, the hold and its legs) and then the capture call
 (the hold's lock, the payer's and payees' locks in key order, one posting from the payer
 to the seller and the platform, the rest released); every third hold is captured in part.
-Each unit is two requests, so the API rate counts units, not requests.
+Each unit is two requests, so the API rate counts units, not requests. The "hot" and
+"spread" variants are those of ``bank_transfers.py``; each ends with ``manage.py reconcile``.
 
 Usage: .venv/bin/python bench/holds.py [--holds N] [--clients C] [--workers W]
 """
@@ -13,7 +14,6 @@ Usage: .venv/bin/python bench/holds.py [--holds N] [--clients C] [--workers W]
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +25,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    PYTHON,
     REPO,
     machine,
     percentile,
@@ -36,7 +35,7 @@ from bench._harness import (
     server,
     signed_post,
 )
-from bench.bank_transfers import prepare
+from bench.bank_transfers import VARIANTS, prepare, reconcile
 
 
 def fire(url: str, setup: dict, clients: int) -> tuple[float, list[float]]:  # type: ignore[type-arg]
@@ -75,35 +74,38 @@ def main() -> None:
     args = parser.parse_args()
 
     say(f"machine: {machine()}")
-    database_url = recreate_database("bench_holds")
-    say(f"preparing {args.holds} confirmed hold requests from {args.payers} payers ...")
-    setup = prepare(database_url, args.holds, args.payers, script="_holds_setup.py")
-    env = python_env(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DEBUG="false",
-        AXES_ENABLED="false",
-    )
-    with server(
-        cwd=REPO / "bank", env=env, port=8092, workers=args.workers, ready_path="/api/schema/"
-    ) as url:
-        elapsed, latencies = fire(url, setup, args.clients)
-    units = len(setup["calls"]) / elapsed
-    say(
-        f"bank API: {len(setup['calls'])} holds placed and captured in {elapsed:.1f}s = "
-        f"{units:.0f}/s ({2 * units:.0f} requests/s; {args.workers} gunicorn workers, "
-        f"{args.clients} client threads); place+capture latency median "
-        f"{percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms"
-    )
+    rates = {}
+    for variant, meaning in VARIANTS.items():
+        database_url = recreate_database(f"bench_holds_{variant}")
+        say(f"{variant}: preparing {args.holds} confirmed hold requests, {meaning} ...")
+        setup = prepare(
+            database_url, args.holds, args.payers, variant=variant, script="_holds_setup.py"
+        )
+        env = python_env(
+            DATABASE_URL=database_url,
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            DEBUG="false",
+            AXES_ENABLED="false",
+        )
+        with server(
+            cwd=REPO / "bank", env=env, port=8092, workers=args.workers, ready_path="/api/schema/"
+        ) as url:
+            elapsed, latencies = fire(url, setup, args.clients)
+        rates[variant] = len(setup["calls"]) / elapsed
+        say(
+            f"{variant}: {len(setup['calls'])} holds placed and captured in {elapsed:.1f}s = "
+            f"{rates[variant]:.0f}/s ({2 * rates[variant]:.0f} requests/s; {args.workers} "
+            f"gunicorn workers, {args.clients} client threads); place+capture latency median "
+            f"{percentile(latencies, 50) * 1000:.1f} ms, "
+            f"p95 {percentile(latencies, 95) * 1000:.1f} ms"
+        )
+        reconcile(database_url)
     tps = pgbench_tps(clients=args.clients, seconds=args.pgbench_seconds)
     say(f"pgbench TPC-B: {tps:.0f} tps ({args.clients} clients, -M prepared, scale 10)")
-    say(f"ratio: holds placed and captured / TPC-B transactions = {units / tps:.3f}")
-    subprocess.run(
-        [PYTHON, "manage.py", "reconcile"],
-        cwd=REPO / "bank",
-        env={**env, "DATABASE_URL": database_url},
-        check=True,
-    )
+    say(f"hot / spread = {rates['hot'] / rates['spread']:.2f}")
+    say(f"ratio: spread holds / TPC-B transactions = {rates['spread'] / tps:.3f}")
+    hot = rates["hot"] / tps
+    say(f"ratio: holds placed and captured (hot payee) / TPC-B transactions = {hot:.3f}")
 
 
 if __name__ == "__main__":
