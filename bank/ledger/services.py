@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from customers.models import Customer
 from paylib.accounts import make_account_number
@@ -181,7 +181,22 @@ def _write(made: Sequence[tuple[Posting, _Movement]], accounts: dict[int, Accoun
                 )
             )
     Entry.objects.bulk_create(entries)
-    Account.objects.bulk_update(accounts.values(), ["balance", "held"])
+    _balances_update(accounts.values())
+
+
+def _balances_update(accounts: Iterable[Account]) -> None:
+    """One UPDATE of the accounts' balances and held money from a list of rows (on
+    PostgreSQL and SQLite alike); ``bulk_update`` builds a CASE per column and costs
+    several times the statement's own time in Python."""
+    rows = [(account.pk, account.balance, account.held) for account in accounts]
+    values = " UNION ALL ".join(["SELECT %s AS id, %s AS balance, %s AS held"] * len(rows))
+    table = connection.ops.quote_name(Account._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = v.balance, held = v.held "  # noqa: S608 - no input
+            f"FROM ({values}) AS v WHERE {table}.id = v.id",
+            [value for row in rows for value in row],
+        )
 
 
 def cash_account() -> Account:

@@ -90,13 +90,18 @@ def test_postings_are_checked_one_after_another_not_only_in_sum(
 ) -> None:
     """The second posting would pay the first back, but the first overdraws on its own."""
     payer, other = make_account(balance=10_00), make_account(balance=50_00)
-    with pytest.raises(PostingRefused), transaction.atomic(), postings_last():
-        posting_create(
-            kind="payment", description="t", legs=[Leg(payer.pk, -20_00), Leg(other.pk, 20_00)]
-        )
-        posting_create(
-            kind="payment", description="t", legs=[Leg(other.pk, -20_00), Leg(payer.pk, 20_00)]
-        )
+
+    def there_and_back() -> None:
+        with transaction.atomic(), postings_last():
+            for source, target in ((payer, other), (other, payer)):
+                posting_create(
+                    kind="payment",
+                    description="t",
+                    legs=[Leg(source.pk, -20_00), Leg(target.pk, 20_00)],
+                )
+
+    with pytest.raises(PostingRefused):
+        there_and_back()
     assert balances(payer, other) == [10_00, 50_00]
 
 
@@ -104,12 +109,11 @@ def test_a_transaction_being_rolled_back_writes_nothing_at_the_end(
     make_account: Callable[..., Account],
 ) -> None:
     payer, seller = make_account(balance=10_00), make_account()
-    with transaction.atomic():
-        with postings_last():
-            posting_create(
-                kind="payment", description="t", legs=[Leg(payer.pk, -1_00), Leg(seller.pk, 1_00)]
-            )
-            transaction.set_rollback(True)
+    with transaction.atomic(), postings_last():
+        posting_create(
+            kind="payment", description="t", legs=[Leg(payer.pk, -1_00), Leg(seller.pk, 1_00)]
+        )
+        transaction.set_rollback(True)
     assert balances(payer, seller) == [10_00, 0]
 
 
