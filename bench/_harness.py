@@ -9,6 +9,7 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,6 +92,47 @@ def servers(
             )
             for i in range(count)
         ]
+
+
+class LockWaits:
+    """Samples ``pg_stat_activity`` of one database every 20 ms while it runs: how many of
+    its backends wait on a lock (a row another transaction holds), on average, and in what
+    share of the samples any does. Where an account serialises the work, this is where it
+    shows."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LockWaits:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            while not self._stop.wait(0.02):
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = %s AND wait_event_type = 'Lock'",
+                    [self.database],
+                ).fetchone()
+                self.samples.append(int(row[0]) if row else 0)
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "lock waits: no samples"
+        mean = sum(self.samples) / len(self.samples)
+        share = sum(1 for n in self.samples if n) / len(self.samples)
+        return (
+            f"lock waits: {mean:.2f} backends waiting on average, some waiting in "
+            f"{100 * share:.0f} % of {len(self.samples)} samples"
+        )
 
 
 def pgbench_tps(*, clients: int, seconds: int, scale: int = 10) -> float:

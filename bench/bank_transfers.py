@@ -31,6 +31,7 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.par
 from bench._harness import (
     PYTHON,
     REPO,
+    LockWaits,
     machine,
     percentile,
     pgbench_tps,
@@ -127,14 +128,17 @@ def main() -> None:
             DEBUG="false",
             AXES_ENABLED="false",
         )
-        with servers(
-            cwd=REPO / "bank",
-            env=env,
-            port=8091,
-            count=args.servers,
-            workers=args.workers,
-            ready_path="/api/schema/",
-        ) as urls:
+        with (
+            servers(
+                cwd=REPO / "bank",
+                env=env,
+                port=8091,
+                count=args.servers,
+                workers=args.workers,
+                ready_path="/api/schema/",
+            ) as urls,
+            LockWaits(f"bench_bank_{variant}") as waits,
+        ):
             elapsed, latencies = fire(urls, setup, args.clients)
         rates[variant] = len(setup["calls"]) / elapsed
         say(
@@ -142,7 +146,7 @@ def main() -> None:
             f"{rates[variant]:.0f}/s ({args.servers} server(s) x {args.workers} gunicorn "
             f"workers, {args.clients} client threads); latency median "
             f"{percentile(latencies, 50) * 1000:.1f} ms, "
-            f"p95 {percentile(latencies, 95) * 1000:.1f} ms"
+            f"p95 {percentile(latencies, 95) * 1000:.1f} ms; {waits.summary()}"
         )
         reconcile(database_url)
     tps = pgbench_tps(clients=args.clients, seconds=args.pgbench_seconds)

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
     REPO,
+    LockWaits,
     machine,
     percentile,
     pgbench_tps,
@@ -87,9 +88,16 @@ def main() -> None:
             DEBUG="false",
             AXES_ENABLED="false",
         )
-        with server(
-            cwd=REPO / "bank", env=env, port=8092, workers=args.workers, ready_path="/api/schema/"
-        ) as url:
+        with (
+            server(
+                cwd=REPO / "bank",
+                env=env,
+                port=8092,
+                workers=args.workers,
+                ready_path="/api/schema/",
+            ) as url,
+            LockWaits(f"bench_holds_{variant}") as waits,
+        ):
             elapsed, latencies = fire(url, setup, args.clients)
         rates[variant] = len(setup["calls"]) / elapsed
         say(
@@ -97,7 +105,7 @@ def main() -> None:
             f"{rates[variant]:.0f}/s ({2 * rates[variant]:.0f} requests/s; {args.workers} "
             f"gunicorn workers, {args.clients} client threads); place+capture latency median "
             f"{percentile(latencies, 50) * 1000:.1f} ms, "
-            f"p95 {percentile(latencies, 95) * 1000:.1f} ms"
+            f"p95 {percentile(latencies, 95) * 1000:.1f} ms; {waits.summary()}"
         )
         reconcile(database_url)
     tps = pgbench_tps(clients=args.clients, seconds=args.pgbench_seconds)
