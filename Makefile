@@ -75,10 +75,12 @@ test-faults: install messages
 	$(BIN)/pytest -q -c e2e/pytest.ini -m faults e2e
 
 # The two PostgreSQL suites share nothing (their own databases, servers and ports): they run
-# side by side, one per core; then the rest, one after another.
+# side by side, one per core. Then the end-to-end tests, which mostly wait (on Chromium, on
+# the servers, on Celery), run beside the SQLite suites and then the fault test (a stack and
+# a Redis of its own): make starts each of those when the one before it is done.
 test: lint typecheck
 	$(MAKE) -j2 --output-sync=target test-bank test-marketplace
-	$(MAKE) test-bank-sqlite test-marketplace-sqlite test-e2e test-faults
+	$(MAKE) -j2 --output-sync=target test-e2e test-bank-sqlite test-marketplace-sqlite test-faults
 
 bench: install messages
 	$(BIN)/python bench/bank_transfers.py

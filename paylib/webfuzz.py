@@ -363,17 +363,19 @@ class WriteWatch:
 
     def before(self) -> None:
         counters = _write_counters()
-        if counters != self._counters:
+        if self._counters is None or self._moved(counters) - set(self.ignore):
             self._fingerprint = table_fingerprint(ignore=self.ignore)
-            self._counters = counters
+        self._counters = counters
+
+    def _moved(self, counters: tuple[tuple[str, int], ...]) -> set[str]:
+        """The tables written since the counters were last read."""
+        return {t for t, n in counters} - {t for t, n in (self._counters or ())} | {
+            t for t, n in counters if (t, n) not in set(self._counters or ())
+        }
 
     def changed(self) -> list[str]:
         counters = _write_counters()
-        if counters == self._counters:
-            return []
-        moved = {t for t, n in counters} - {t for t, n in (self._counters or ())}
-        moved |= {t for (t, n) in counters if (t, n) not in set(self._counters or ())}
-        if not moved - set(self.ignore):
+        if not self._moved(counters) - set(self.ignore):
             return []
         after = table_fingerprint(ignore=self.ignore)
         return sorted(t for t in self._fingerprint if self._fingerprint[t] != after.get(t))
@@ -592,6 +594,21 @@ def fuzz_once(
     if refused:
         changed = watch.changed()
         assert not changed, f"{request} was refused ({response.status_code}) but wrote {changed}"
+
+
+def sign_in(client: Client, user: Any) -> None:
+    """Sign ``user`` in on ``client`` unless he still is (a request may have signed him out
+    or changed his password): signing in writes the session and his last sign-in, and a
+    write makes the next request's ``WriteWatch`` hash every table again."""
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+
+    user.refresh_from_db()
+    session = client.session
+    if (
+        session.get(SESSION_KEY) != str(user.pk)
+        or session.get(HASH_SESSION_KEY) != user.get_session_auth_hash()
+    ):
+        client.force_login(user)
 
 
 def run_examples(

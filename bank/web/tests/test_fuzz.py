@@ -97,7 +97,7 @@ def test_no_page_answers_500_or_writes_on_refusal(world: dict[str, Any]) -> None
 
     def send(request: webfuzz.Request) -> None:
         if request.who != "anonymous":
-            clients[request.who].force_login(users[request.who])  # after a sign-out
+            webfuzz.sign_in(clients[request.who], users[request.who])  # after a sign-out
         webfuzz.fuzz_once(
             request, clients, csrf_cookie=webfuzz.csrf_cookie_name(), outcome=outcome, watch=watch
         )
