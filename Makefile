@@ -80,7 +80,8 @@ test-faults: install messages
 # a Redis of its own): make starts each of those when the one before it is done.
 test: lint typecheck
 	$(MAKE) -j2 --output-sync=target test-bank test-marketplace
-	$(MAKE) -j2 --output-sync=target test-e2e test-bank-sqlite test-marketplace-sqlite test-faults
+	$(MAKE) -j2 --output-sync=target test-e2e test-bank-sqlite test-marketplace-sqlite
+	$(MAKE) test-faults
 
 bench: install messages
 	$(BIN)/python bench/bank_transfers.py
