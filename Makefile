@@ -76,8 +76,8 @@ test-faults: install messages
 
 # The two PostgreSQL suites share nothing (their own databases, servers and ports): they run
 # side by side, one per core. Then the end-to-end tests, which mostly wait (on Chromium, on
-# the servers, on Celery), run beside the SQLite suites and then the fault test (a stack and
-# a Redis of its own): make starts each of those when the one before it is done.
+# the servers, on Celery), run beside the SQLite suites; last, alone, the fault test, whose
+# kills and timings must not share the cores with the browser tests.
 test: lint typecheck
 	$(MAKE) -j2 --output-sync=target test-bank test-marketplace
 	$(MAKE) -j2 --output-sync=target test-e2e test-bank-sqlite test-marketplace-sqlite
