@@ -205,8 +205,8 @@ class DisputeOpenFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [
             ("open", _("Open")),
-            ("unanswered", _("Awaiting the seller's answer")),
-            ("overdue", _("Answer overdue")),
+            ("unanswered", _("Seller has not answered")),
+            ("overdue", _("Answer window passed")),
             ("resolved", _("Resolved")),
         ]
 
@@ -216,7 +216,7 @@ class DisputeOpenFilter(admin.SimpleListFilter):
         if value == "open":
             return queryset.filter(outcome="")
         if value == "unanswered":
-            return queryset.filter(outcome="", answered_at__isnull=True, answer_by__gt=now)
+            return queryset.filter(outcome="", answered_at__isnull=True)
         if value == "overdue":
             return queryset.filter(outcome="", answered_at__isnull=True, answer_by__lte=now)
         if value == "resolved":
@@ -234,6 +234,7 @@ class DisputeAdmin(admin.ModelAdmin):
         "opened_at",
         "answer_by",
         "answered_at",
+        "answer_window_passed",
         "resolve_by",
         "outcome",
         "resolve_link",
@@ -250,6 +251,8 @@ class DisputeAdmin(admin.ModelAdmin):
         "answer_by",
         "answer",
         "answered_at",
+        "answer_reminded_at",
+        "answer_missed_at",
         "resolve_by",
         "outcome",
         "refund_amount",
@@ -257,6 +260,13 @@ class DisputeAdmin(admin.ModelAdmin):
         "resolved_by",
         "resolved_at",
     ]
+
+    @admin.display(description=_("answer window passed"), boolean=True, ordering="answer_by")
+    def answer_window_passed(self, obj: Dispute) -> bool | None:
+        """Flagged for staff: open, not answered, its answer window over."""
+        if not obj.awaits_answer:
+            return None
+        return obj.answer_by <= timezone.now()
 
     @admin.display(description=_("decision"))
     def resolve_link(self, obj: Dispute) -> str:
