@@ -94,7 +94,15 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ["=id", "offer_title", "buyer__email", "seller__email"]
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "created_at"
-    exclude = ["unit_price", "amount", "commission_amount", "seller_net"]  # shown in roubles
+    exclude = [  # shown in roubles
+        "unit_price",
+        "amount",
+        "commission_amount",
+        "seller_net",
+        "capture_amount",
+        "released_amount",
+        "returned_amount",
+    ]
     readonly_fields = [
         "buyer",
         "seller",
@@ -118,11 +126,11 @@ class DealAdmin(admin.ModelAdmin):
         "tracking_number",
         "confirm_by",
         "money_due",
-        "capture_amount",
+        "capture_amount_rub",
         "released_at",
-        "released_amount",
+        "released_amount_rub",
         "returned_at",
-        "returned_amount",
+        "returned_amount_rub",
         "bank_problem",
         "bank_problem_at",
     ]
@@ -153,6 +161,9 @@ class DealAdmin(admin.ModelAdmin):
     amount_rub = money_display("amount", _("total"))
     commission_amount_rub = money_display("commission_amount", _("commission"))
     seller_net_rub = money_display("seller_net", _("seller receives"))
+    capture_amount_rub = money_display("capture_amount", _("to capture"))
+    released_amount_rub = money_display("released_amount", _("paid out"))
+    returned_amount_rub = money_display("returned_amount", _("returned"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -266,3 +266,15 @@ def test_the_disputes_queue_shows_and_filters_what_waits_for_the_seller(
     with time_machine.travel(dispute.answer_by + timedelta(seconds=1)):
         assert resolve not in client.get(url + "?state=overdue").content.decode()
         assert resolve not in client.get(url + "?state=unanswered").content.decode()
+
+
+def test_the_deal_admin_shows_the_money_moved_in_roubles(held: Deal, staff_user: User) -> None:
+    Deal.objects.filter(pk=held.pk).update(
+        capture_amount=held.amount, released_amount=held.amount - 1, returned_amount=1
+    )
+    text = client_for(staff_user).get(reverse("admin:deals_deal_change", args=[held.pk]))
+    content = text.content.decode()
+    assert text.status_code == 200
+    assert "0.01" in content
+    assert f"{(held.amount - 1) / 100:,.2f}" in content
+    assert f">{held.amount - 1}<" not in content
