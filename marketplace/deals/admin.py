@@ -94,7 +94,15 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ["=id", "offer_title", "buyer__email", "seller__email"]
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "created_at"
-    exclude = ["unit_price", "amount", "commission_amount", "seller_net"]  # shown in roubles
+    exclude = [  # shown in roubles
+        "unit_price",
+        "amount",
+        "commission_amount",
+        "seller_net",
+        "capture_amount",
+        "released_amount",
+        "returned_amount",
+    ]
     readonly_fields = [
         "buyer",
         "seller",
@@ -118,11 +126,11 @@ class DealAdmin(admin.ModelAdmin):
         "tracking_number",
         "confirm_by",
         "money_due",
-        "capture_amount",
+        "capture_amount_rub",
         "released_at",
-        "released_amount",
+        "released_amount_rub",
         "returned_at",
-        "returned_amount",
+        "returned_amount_rub",
         "bank_problem",
         "bank_problem_at",
     ]
@@ -153,6 +161,9 @@ class DealAdmin(admin.ModelAdmin):
     amount_rub = money_display("amount", _("total"))
     commission_amount_rub = money_display("commission_amount", _("commission"))
     seller_net_rub = money_display("seller_net", _("seller receives"))
+    capture_amount_rub = money_display("capture_amount", _("to capture"))
+    released_amount_rub = money_display("released_amount", _("paid out"))
+    returned_amount_rub = money_display("returned_amount", _("returned"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -205,8 +216,8 @@ class DisputeOpenFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [
             ("open", _("Open")),
-            ("unanswered", _("Awaiting the seller's answer")),
-            ("overdue", _("Answer overdue")),
+            ("unanswered", _("Seller has not answered")),
+            ("overdue", _("Answer window passed")),
             ("resolved", _("Resolved")),
         ]
 
@@ -216,7 +227,7 @@ class DisputeOpenFilter(admin.SimpleListFilter):
         if value == "open":
             return queryset.filter(outcome="")
         if value == "unanswered":
-            return queryset.filter(outcome="", answered_at__isnull=True, answer_by__gt=now)
+            return queryset.filter(outcome="", answered_at__isnull=True)
         if value == "overdue":
             return queryset.filter(outcome="", answered_at__isnull=True, answer_by__lte=now)
         if value == "resolved":
@@ -234,6 +245,7 @@ class DisputeAdmin(admin.ModelAdmin):
         "opened_at",
         "answer_by",
         "answered_at",
+        "answer_window_passed",
         "resolve_by",
         "outcome",
         "resolve_link",
@@ -250,6 +262,8 @@ class DisputeAdmin(admin.ModelAdmin):
         "answer_by",
         "answer",
         "answered_at",
+        "answer_reminded_at",
+        "answer_missed_at",
         "resolve_by",
         "outcome",
         "refund_amount",
@@ -257,6 +271,13 @@ class DisputeAdmin(admin.ModelAdmin):
         "resolved_by",
         "resolved_at",
     ]
+
+    @admin.display(description=_("answer window passed"), boolean=True, ordering="answer_by")
+    def answer_window_passed(self, obj: Dispute) -> bool | None:
+        """Flagged for staff: open, not answered, its answer window over."""
+        if not obj.awaits_answer:
+            return None
+        return obj.answer_by <= timezone.now()
 
     @admin.display(description=_("decision"))
     def resolve_link(self, obj: Dispute) -> str:

@@ -187,6 +187,9 @@ class Dispute(models.Model):
     resolve_by = models.DateTimeField(_("refunded if not resolved by"))
     answer = models.TextField(_("seller's answer"), max_length=4000, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer_reminded_at = models.DateTimeField(_("answer reminder sent"), null=True, blank=True)
+    #: The answer window passed without an answer: the buyer is told, staff see the flag.
+    answer_missed_at = models.DateTimeField(_("answer window passed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     refund_amount = models.BigIntegerField(_("refunded, kopecks"), default=0)
     resolution = models.CharField(_("staff's reason"), max_length=500, blank=True)
@@ -212,6 +215,11 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Dispute')} #{self.deal_id}"
+
+    @property
+    def awaits_answer(self) -> bool:
+        """Open, and the seller has not answered (within the window or not)."""
+        return self.is_open and self.answered_at is None
 
     @property
     def is_open(self) -> bool:

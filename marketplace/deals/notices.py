@@ -86,6 +86,14 @@ def dispute_opened(*, deal: Deal, dispute: Dispute) -> None:
     _tell(_both(deal), "dispute_opened", deal, reason=dispute.reason, deadline=dispute.answer_by)
 
 
+def dispute_answer_reminder(*, deal: Deal, dispute: Dispute) -> None:
+    _tell([deal.seller], "answer_reminder", deal, deadline=dispute.answer_by)
+
+
+def dispute_answer_missed(*, deal: Deal, dispute: Dispute) -> None:
+    _tell([deal.buyer], "answer_missed", deal, deadline=dispute.resolve_by)
+
+
 def dispute_resolved(*, deal: Deal, dispute: Dispute) -> None:
     outcome = _OUTCOMES.get(Dispute.Outcome(dispute.outcome))
     if outcome is None:

@@ -135,6 +135,7 @@ def _open(locked: Offer, buyer: User, quantity: int, idempotency_key: UUID | Non
         role=Role.BUYER,
         reason="opened",
     )
+    notices.deal_event(deal=deal, kind="deal_opened")
     return deal
 
 

@@ -11,7 +11,9 @@ from .timers import (
     deals_release_unconfirmed,
     deals_remind_to_confirm,
     deals_remind_to_ship,
+    disputes_flag_unanswered,
     disputes_refund_overdue,
+    disputes_remind_to_answer,
 )
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,16 @@ def remind_to_confirm() -> int:
 @shared_task(name="deals.tasks.refund_overdue_disputes")
 def refund_overdue_disputes() -> int:
     return disputes_refund_overdue()
+
+
+@shared_task(name="deals.tasks.remind_to_answer")
+def remind_to_answer() -> int:
+    return disputes_remind_to_answer()
+
+
+@shared_task(name="deals.tasks.flag_unanswered_disputes")
+def flag_unanswered_disputes() -> int:
+    return disputes_flag_unanswered()
 
 
 @shared_task(name="deals.tasks.reconcile_deal_holds")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -120,3 +121,58 @@ def deals_remind_to_confirm() -> int:
         timing.confirm_reminder_before(),
         "confirm_reminder",
     )
+
+
+def _open_unanswered() -> Any:
+    return Dispute.objects.filter(
+        deal__status=Status.DISPUTED, outcome="", answered_at__isnull=True
+    )
+
+
+def _mark_once(pk: int, mark: str, now: datetime) -> Dispute | None:
+    """Set ``mark`` on an open, unanswered dispute that has none; None if another run (or
+    the seller's answer, or a ruling) came first. Call inside a transaction."""
+    # The row's own columns only, so PostgreSQL checks them again on the row an answer or a
+    # ruling committed meanwhile (a join in the condition would be read from the snapshot).
+    marked = Dispute.objects.filter(
+        pk=pk, outcome="", answered_at__isnull=True, **{f"{mark}__isnull": True}
+    ).update(**{mark: now})
+    return Dispute.objects.select_related("deal").get(pk=pk) if marked else None
+
+
+def disputes_remind_to_answer() -> int:
+    """A day (``DEAL_ANSWER_REMINDER_BEFORE``) before the seller's answer is due, once."""
+    now = timezone.now()
+    due = _open_unanswered().filter(
+        answer_reminded_at__isnull=True,
+        answer_by__lte=now + timing.answer_reminder_before(),
+        answer_by__gt=now,
+    )
+    sent = 0
+    for pk in due.order_by("answer_by", "pk").values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            dispute = _mark_once(pk, "answer_reminded_at", now)
+            if dispute is None:
+                continue
+            notices.dispute_answer_reminder(deal=dispute.deal, dispute=dispute)
+        sent += 1
+    return sent
+
+
+def disputes_flag_unanswered() -> int:
+    """Disputes whose answer window passed without an answer: flagged for staff (the
+    admin's queue shows and filters them) and the buyer is told, once. The dispute stays
+    open for staff's ruling; only ``DEAL_DISPUTE_LIMIT`` refunds it by itself."""
+    now = timezone.now()
+    due = _open_unanswered().filter(answer_missed_at__isnull=True, answer_by__lte=now)
+    flagged = 0
+    for pk in due.order_by("answer_by", "pk").values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            dispute = _mark_once(pk, "answer_missed_at", now)
+            if dispute is None:
+                continue
+            notices.dispute_answer_missed(deal=dispute.deal, dispute=dispute)
+        flagged += 1
+    if flagged:
+        logger.warning("Disputes left unanswered past the answer window: %d", flagged)
+    return flagged

@@ -36,6 +36,10 @@ def ship_reminder_before() -> timedelta:
     return settings.DEAL_SHIP_REMINDER_BEFORE
 
 
+def answer_reminder_before() -> timedelta:
+    return settings.DEAL_ANSWER_REMINDER_BEFORE
+
+
 def confirm_reminder_before() -> timedelta:
     return settings.DEAL_CONFIRM_REMINDER_BEFORE
 

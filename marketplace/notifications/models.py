@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     DISPUTE_OPENED = "dispute_opened", _("Dispute opened")
     DISPUTE_ANSWERED = "dispute_answered", _("Dispute answered")
+    ANSWER_REMINDER = "answer_reminder", _("Dispute answer reminder")
+    ANSWER_MISSED = "answer_missed", _("Dispute not answered in time")
     DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
     DISPUTE_AUTO_REFUNDED = "dispute_auto_refunded", _("Dispute refunded automatically")
     REFUNDED = "refunded", _("Refunded")

@@ -173,6 +173,23 @@ TEXTS: dict[str, Text] = {
         line=_("The seller answered your dispute on deal #%(number)s."),
         detail=_("The marketplace's staff will now resolve the dispute."),
     ),
+    Kind.ANSWER_REMINDER: Text(
+        subject=_("Deal #%(number)s: answer the dispute by %(deadline)s"),
+        line=_(
+            "Answer the buyer's dispute on deal #%(number)s (%(title)s) by %(deadline)s; "
+            "after that our staff decide without your side."
+        ),
+        required=frozenset({"deadline"}),
+    ),
+    Kind.ANSWER_MISSED: Text(
+        subject=_("Deal #%(number)s: the seller did not answer your dispute"),
+        line=_(
+            "The seller did not answer your dispute on deal #%(number)s in time. Our staff "
+            "will decide on what you sent; the money stays held meanwhile."
+        ),
+        deadline_note=_("A dispute not resolved by %(deadline)s is refunded to you."),
+        optional=frozenset({"deadline"}),
+    ),
     Kind.DISPUTE_RESOLVED: Text(
         subject=_("Deal #%(number)s: the dispute is resolved"),
         line=_(

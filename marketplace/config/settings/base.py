@@ -163,6 +163,10 @@ DEAL_SHIP_REMINDER_BEFORE = timedelta(seconds=env.int("DEAL_SHIP_REMINDER_BEFORE
 DEAL_CONFIRM_REMINDER_BEFORE = timedelta(
     seconds=env.int("DEAL_CONFIRM_REMINDER_BEFORE", default=2 * 86400)
 )
+# The seller is reminded this long before his time to answer a dispute runs out.
+DEAL_ANSWER_REMINDER_BEFORE = timedelta(
+    seconds=env.int("DEAL_ANSWER_REMINDER_BEFORE", default=86400)
+)
 CATALOGUE_PAGE_SIZE = 24
 
 vars().update(django_conf.celery(env, default_broker_file=VAR_DIR / "marketplace-broker.sqlite3"))
@@ -208,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
             "release_unconfirmed_deals",
             "remind_to_confirm",
             "refund_overdue_disputes",
+            "remind_to_answer",
+            "flag_unanswered_disputes",
         )
     },
     "reconcile-deal-holds": {

@@ -26,9 +26,10 @@ def told(deal: Deal) -> list[tuple[str, str]]:
     return [(n.kind, n.user.email) for n in rows]
 
 
-def test_paying_tells_both(held: Deal) -> None:
+def test_opening_tells_the_seller_and_paying_tells_both(held: Deal) -> None:
     buyer, seller = held.buyer.email, held.seller.email
     assert told(held) == [
+        ("deal_opened", seller),
         ("paid_held", buyer),
         ("paid_held", seller),
     ]

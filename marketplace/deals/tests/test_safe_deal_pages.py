@@ -3,6 +3,7 @@ admin's disputes queue and rulings, for anonymous, another user, the parties and
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -225,3 +226,55 @@ def test_staff_refund_a_completed_deal_in_the_admin(held: Deal, staff_user: User
     deal.refresh_from_db()
     assert deal.returned_amount == 100_00
     assert client.get(reverse("admin:deals_dispute_resolve", args=[999_999])).status_code == 404
+
+
+def test_both_parties_see_when_the_sellers_answer_is_due_and_when_it_has_passed(
+    held: Deal,
+) -> None:
+    import time_machine
+
+    deal = shipped(held)
+    dispute = dispute_open(deal=deal, buyer=deal.buyer, reason="damaged", message="Dent.")
+    for user in (deal.buyer, deal.seller):
+        assert "Seller's answer due" in page(user, deal)
+        assert 'data-testid="answer-by"' in page(user, deal)
+    with time_machine.travel(dispute.answer_by + timedelta(seconds=1)):
+        for user in (deal.buyer, deal.seller):
+            assert "the seller did not answer in time" in page(user, deal)
+        assert reverse("deals:answer", args=[deal.pk]) not in page(deal.seller, deal)
+    with translation.override("ru"):
+        assert "Ответ продавца" in page(deal.buyer, deal, "ru")
+
+
+def test_the_disputes_queue_shows_and_filters_what_waits_for_the_seller(
+    held: Deal, staff_user: User, make_offer: Any, make_user: Any
+) -> None:
+    import time_machine
+
+    deal = shipped(held)
+    dispute = dispute_open(deal=deal, buyer=deal.buyer, reason="damaged", message="Dent.")
+    client = client_for(staff_user)
+    url = reverse("admin:deals_dispute_changelist")
+    resolve = reverse("admin:deals_dispute_resolve", args=[dispute.pk])
+    assert resolve in client.get(url + "?state=unanswered").content.decode()
+    assert resolve not in client.get(url + "?state=overdue").content.decode()
+    assert client.get(url + "?o=4").status_code == 200  # sorted by the answer's deadline
+    with time_machine.travel(dispute.answer_by + timedelta(seconds=1)):
+        assert resolve in client.get(url + "?state=overdue").content.decode()
+        assert resolve in client.get(url + "?state=unanswered").content.decode()
+    Dispute.objects.filter(pk=dispute.pk).update(answer="Fine.", answered_at=dispute.opened_at)
+    with time_machine.travel(dispute.answer_by + timedelta(seconds=1)):
+        assert resolve not in client.get(url + "?state=overdue").content.decode()
+        assert resolve not in client.get(url + "?state=unanswered").content.decode()
+
+
+def test_the_deal_admin_shows_the_money_moved_in_roubles(held: Deal, staff_user: User) -> None:
+    Deal.objects.filter(pk=held.pk).update(
+        capture_amount=held.amount, released_amount=held.amount - 1, returned_amount=1
+    )
+    text = client_for(staff_user).get(reverse("admin:deals_deal_change", args=[held.pk]))
+    content = text.content.decode()
+    assert text.status_code == 200
+    assert "0.01" in content
+    assert f"{(held.amount - 1) / 100:,.2f}" in content
+    assert f">{held.amount - 1}<" not in content

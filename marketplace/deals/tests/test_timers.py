@@ -11,16 +11,20 @@ import time_machine
 
 from deals import notices
 from deals.actions import deal_ship
-from deals.disputes import dispute_open
+from deals.disputes import dispute_answer, dispute_open
 from deals.models import Deal, Dispute
+from deals.services import DeadlinePassed
 from deals.tests.conftest import FakePaymentBank, committed
 from deals.timers import (
     deals_cancel_unshipped,
     deals_release_unconfirmed,
     deals_remind_to_confirm,
     deals_remind_to_ship,
+    disputes_flag_unanswered,
     disputes_refund_overdue,
+    disputes_remind_to_answer,
 )
+from notifications.models import Notification
 from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +149,69 @@ def test_a_dispute_unresolved_for_the_limit_is_refunded(
     assert Dispute.objects.get().resolved_at is not None
 
 
+def told_of(dispute: Dispute, kind: str) -> list[str]:
+    rows = Notification.objects.filter(deal_id=dispute.deal_id, kind=kind)
+    return sorted(rows.values_list("user__email", flat=True))
+
+
+def test_the_seller_is_reminded_once_a_day_before_his_answer_is_due(
+    held: Deal, settings: Any
+) -> None:
+    deal = shipped(held)
+    dispute = dispute_open(deal=deal, buyer=deal.buyer, reason="damaged", message="Cracked.")
+    assert dispute.answer_by - dispute.opened_at == settings.DEAL_DISPUTE_ANSWER_WINDOW
+    remind_at = dispute.answer_by - settings.DEAL_ANSWER_REMINDER_BEFORE
+    with time_machine.travel(remind_at - SECOND):
+        assert disputes_remind_to_answer() == 0
+    with time_machine.travel(remind_at + SECOND):
+        assert disputes_remind_to_answer() == 1
+        assert disputes_remind_to_answer() == 0
+    assert told_of(dispute, "answer_reminder") == [deal.seller.email]
+    dispute.refresh_from_db()
+    assert dispute.answer_reminded_at is not None
+    with time_machine.travel(dispute.answer_by + SECOND):  # past the deadline: no reminder
+        Dispute.objects.filter(pk=dispute.pk).update(answer_reminded_at=None)
+        assert disputes_remind_to_answer() == 0
+
+
+def test_an_answered_dispute_is_neither_reminded_nor_flagged(held: Deal) -> None:
+    deal = shipped(held)
+    dispute = dispute_open(deal=deal, buyer=deal.buyer, reason="damaged", message="Cracked.")
+    dispute_answer(dispute=dispute, seller=deal.seller, answer="It left intact.")
+    with time_machine.travel(dispute.answer_by - SECOND):
+        assert disputes_remind_to_answer() == 0
+    with time_machine.travel(dispute.answer_by + SECOND):
+        assert disputes_flag_unanswered() == 0
+    assert told_of(dispute, "answer_reminder") == told_of(dispute, "answer_missed") == []
+
+
+def test_an_answer_window_passed_flags_the_dispute_and_tells_the_buyer_but_resolves_nothing(
+    held: Deal, bank: FakePaymentBank
+) -> None:
+    deal = shipped(held)
+    dispute = dispute_open(deal=deal, buyer=deal.buyer, reason="not_received", message="None.")
+    with time_machine.travel(dispute.answer_by - SECOND):
+        assert disputes_flag_unanswered() == 0
+    with time_machine.travel(dispute.answer_by + SECOND):
+        assert committed(disputes_flag_unanswered) == 1
+        assert committed(disputes_flag_unanswered) == 0
+        assert committed(disputes_refund_overdue) == 0
+    dispute.refresh_from_db()
+    deal.refresh_from_db()
+    assert dispute.answer_missed_at is not None
+    assert (deal.status, dispute.outcome) == ("disputed", "")
+    assert told_of(dispute, "answer_missed") == [deal.buyer.email]
+    assert "hold_capture" not in bank.call_names()
+    assert "hold_void" not in bank.call_names()
+    with time_machine.travel(dispute.answer_by + SECOND), pytest.raises(DeadlinePassed):
+        dispute_answer(dispute=dispute, seller=deal.seller, answer="Late.")
+    # Only the dispute limit refunds it by itself.
+    with time_machine.travel(dispute.resolve_by + SECOND):
+        assert committed(disputes_refund_overdue) == 1
+    deal.refresh_from_db()
+    assert deal.status == "refunded"
+
+
 def test_every_timer_is_on_beats_schedule(settings: Any) -> None:
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
@@ -153,6 +220,8 @@ def test_every_timer_is_on_beats_schedule(settings: Any) -> None:
         "deals.tasks.release_unconfirmed_deals",
         "deals.tasks.remind_to_confirm",
         "deals.tasks.refund_overdue_disputes",
+        "deals.tasks.remind_to_answer",
+        "deals.tasks.flag_unanswered_disputes",
         "deals.tasks.reconcile_deal_holds",
     } <= tasks
     from config.celery_app import app

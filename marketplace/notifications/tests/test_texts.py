@@ -19,6 +19,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     Kind.SHIPPED: {"method": "CDEK", "tracking": "TRACK-42", "deadline": DEADLINE},
     Kind.SHIP_REMINDER: {"deadline": DEADLINE},
     Kind.CONFIRM_REMINDER: {"deadline": DEADLINE},
+    Kind.ANSWER_REMINDER: {"deadline": DEADLINE},
+    Kind.ANSWER_MISSED: {"deadline": DEADLINE},
     Kind.CANCELLED: {"by": "seller"},
     Kind.DISPUTE_OPENED: {"reason": "damaged", "deadline": DEADLINE},
     Kind.DISPUTE_RESOLVED: {
