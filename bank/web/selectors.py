@@ -46,7 +46,7 @@ def statement_entries(
 ) -> QuerySet[Entry]:
     """The account's entries, newest first, each with its posting: those posted from
     ``date_from`` to ``date_to`` (both included, in the bank's time zone) whose
-    description contains ``search`` (any case, Cyrillic too; on SQLite ё as е as well)."""
+    description contains ``search`` (any case, Cyrillic too, and ё as its plain letter)."""
     entries = Entry.objects.filter(account=account).select_related("posting").order_by("-id")
     if date_from is not None:
         entries = entries.filter(posting__created_at__date__gte=date_from)
