@@ -54,7 +54,7 @@ def statement_entries(
         entries = entries.filter(posting__created_at__date__lte=date_to)
     if search:
         entries = entries.alias(described=_folded("posting__description")).filter(
-            described__contains=fold(search)
+            described__contains=fold(search) or ""
         )
     return entries
 
