@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
 
 from paylib.money import format_rub
 from paylib.outbox.mail import send_templated
@@ -56,7 +57,7 @@ def send_code_email(message: Message) -> None:
         ],
         "hold_until": _moment(operation, language),
         "minutes": settings.CONFIRMATION_CODE_TTL // 60,
-        "bank_name": settings.BANK_NAME,
+        "bank_name": gettext_lazy(settings.BANK_NAME),  # translated as the email renders
     }
     send_templated(
         message,
@@ -104,7 +105,7 @@ def _send_to_owner(message: Message, budget: CodeBudget, templates: str, **extra
             "account": budget.account,
             "hours": settings.CONFIRMATION_BUDGET_WINDOW // 3600,
             "url": settings.BANK_SITE_URL.rstrip("/") + path,
-            "bank_name": settings.BANK_NAME,
+            "bank_name": gettext_lazy(settings.BANK_NAME),  # translated as the email renders
             **extra,
         },
     )

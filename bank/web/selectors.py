@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Func, Prefetch, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.http import Http404
 
 from customers.models import Customer
@@ -14,6 +16,7 @@ from holds.selectors import holds_of_payer
 from ledger.models import Account, Entry
 from operations.models import AccountLink, Operation, OperationLeg
 from operations.state import PENDING
+from paylib.sqlite_fold import Fold, fold
 
 STATEMENT_PAGE_SIZE = 25
 HOLDS_PAGE_SIZE = 10
@@ -43,15 +46,25 @@ def statement_entries(
 ) -> QuerySet[Entry]:
     """The account's entries, newest first, each with its posting: those posted from
     ``date_from`` to ``date_to`` (both included, in the bank's time zone) whose
-    description contains ``search`` (any case)."""
+    description contains ``search`` (any case, Cyrillic too, and ё as its plain letter)."""
     entries = Entry.objects.filter(account=account).select_related("posting").order_by("-id")
     if date_from is not None:
         entries = entries.filter(posting__created_at__date__gte=date_from)
     if date_to is not None:
         entries = entries.filter(posting__created_at__date__lte=date_to)
     if search:
-        entries = entries.filter(posting__description__icontains=search)
+        entries = entries.alias(described=_folded("posting__description")).filter(
+            described__contains=fold(search) or ""
+        )
     return entries
+
+
+def _folded(field: str) -> Func:
+    """``field`` folded as ``paylib.sqlite_fold.fold`` folds the text looked for: SQLite's
+    own LOWER knows only ASCII letters."""
+    if connection.vendor == "sqlite":
+        return Fold(field)
+    return Replace(Lower(field), Value("ё"), Value("е"))
 
 
 def statement_page(entries: QuerySet[Entry], page_number: str | int | None) -> Page[Entry]:

@@ -59,6 +59,9 @@ class Payment(models.Model):
     #: The latest moment the bank may keep the money held (fixed when the payment opens,
     #: so that every retry of the hold request asks for the very same thing).
     hold_until = models.DateTimeField(_("held at most until"), null=True, blank=True)
+    #: What the bank shows the payer (his statement, the code email), in his language,
+    #: fixed when the payment opens for the same reason.
+    description = models.CharField(_("description at the bank"), max_length=255, blank=True)
     #: The bank's hold, once placed: the deal captures or releases it.
     hold_id = models.CharField(_("bank hold"), max_length=64, blank=True)
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)

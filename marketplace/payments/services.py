@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import SettlementAccount
@@ -78,7 +78,15 @@ def _new_payment(deal: Deal, buyer: User, account: SettlementAccount) -> Payment
         amount=deal.amount,
         seller_net=deal.seller_net,
         commission=deal.commission_amount,
+        description=bank_description(deal=deal, language=buyer.language),
     )
+
+
+def bank_description(*, deal: Deal, language: str) -> str:
+    """The payment's line at the bank, in the payer's language: "Сделка №5: Самовар"."""
+    with translation.override(language):
+        text = _("Deal #%(number)s: %(title)s") % {"number": deal.pk, "title": deal.offer_title}
+    return text[:255]
 
 
 def _available(account: SettlementAccount) -> int:
@@ -158,7 +166,8 @@ def payment_request_code(*, payment: Payment) -> Payment:
                 payer_account=payment.payer_number,
                 payees=payees_of(payment),
                 amount=payment.amount,
-                description=f"Deal #{deal.pk}: {deal.offer_title}"[:255],
+                # A payment opened before descriptions were stored keeps its first words.
+                description=payment.description or f"Deal #{deal.pk}: {deal.offer_title}"[:255],
                 hold_until=hold_until,
                 idempotency_key=payment.idempotency_key,
             ),

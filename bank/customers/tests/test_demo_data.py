@@ -54,3 +54,10 @@ def test_a_staff_row_left_without_a_password_is_mended(tmp_path: Path) -> None:
     call_command("demo_data", output=tmp_path / "bank.json")  # safe to run again
     _signs_in("staff@demo.test")
     assert Customer.objects.filter(email="staff@demo.test").count() == 1
+
+
+def test_each_demo_account_is_named_in_its_owners_language(tmp_path: Path) -> None:
+    call_command("demo_data", output=tmp_path / "bank.json")
+    names = {c.email: c.accounts.get().name for c in Customer.objects.filter(is_staff=False)}
+    assert names["pokupatel@demo.test"] == names["prodavec@demo.test"] == "Текущий"
+    assert names["buyer@demo.test"] == names["seller@demo.test"] == "Current"

@@ -77,9 +77,9 @@ def test_the_accounts_page_shows_balance_held_and_available(
 ) -> None:
     html = signed_in(owner(parties)).get(reverse("web:accounts")).content.decode()
     # 3,000.00 - 600.00 captured + 100.00 refunded = 2,500.00, of which 300.00 is held.
-    assert '<td class="amount">2,500.00\u00a0₽</td>' in html
-    assert '<td class="amount held">300.00\u00a0₽</td>' in html
-    assert '<td class="amount available">2,200.00\u00a0₽</td>' in html
+    assert '<td class="amount" data-label="Balance">2,500.00\u00a0₽</td>' in html
+    assert '<td class="amount held" data-label="Held">300.00\u00a0₽</td>' in html
+    assert '<td class="amount available" data-label="Available">2,200.00\u00a0₽</td>' in html
 
 
 @pytest.mark.smoke

@@ -74,7 +74,7 @@ def test_the_statement_filters_by_dates_and_description(
 
 
 def movements(html: str) -> int:
-    return html.count('<td class="amount credit">') + html.count('<td class="amount debit">')
+    return html.count('<td class="amount credit"') + html.count('<td class="amount debit"')
 
 
 def test_a_date_the_bank_counts_in_moscow_time(
@@ -197,3 +197,28 @@ def test_the_details_page_has_what_a_payer_needs(
     russian = client.get("/ru" + url("account-details", account)).content.decode()
     assert "Реквизиты счёта" in russian
     assert "БИК" in russian
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("typed", ["самовар", "САМОВАР", "Самовар", "тула", "ТУЛА"])
+def test_the_search_ignores_the_case_of_cyrillic_letters(
+    account: Account, client: Client, typed: str
+) -> None:
+    client.force_login(owner(account))
+    page = client.get(url("statement", account, f"?q={typed}")).content.decode()
+    assert movements(page) == 1
+    assert "Самовар" in page
+
+
+@pytest.mark.smoke
+def test_the_search_takes_yo_for_ye_and_ye_for_yo(
+    make_account: Callable[..., Account], client: Client
+) -> None:
+    account = make_account(balance=0)
+    deposit_create(account=account, amount=1_00, created_by=None, description="Матрёшка")
+    deposit_create(account=account, amount=2_00, created_by=None, description="Ёлка")
+    client.force_login(owner(account))
+    for typed, found in [("матрешка", "Матрёшка"), ("елка", "Ёлка"), ("ЁЛКА", "Ёлка")]:
+        page = client.get(url("statement", account, f"?q={typed}")).content.decode()
+        assert movements(page) == 1, typed
+        assert found in page

@@ -75,6 +75,7 @@ class FakePaymentBank(FakeBank):
             payer=payer_account,
             payees=payees,
             amount=amount,
+            description=description,
             hold_until=hold_until,
             key=idempotency_key,
         )

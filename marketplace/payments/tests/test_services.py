@@ -67,6 +67,27 @@ def test_start_asks_for_a_code_for_exactly_this_operation(
     assert deal.seller_net + deal.commission_amount == deal.amount
 
 
+@pytest.mark.parametrize(("language", "words"), [("en", "Deal #{}: {}"), ("ru", "Сделка № {}: {}")])
+def test_the_bank_shows_the_payer_the_deal_in_his_language_and_every_retry_says_the_same(
+    deal: Deal,
+    buyer: User,
+    buyer_account: SettlementAccount,
+    bank: FakePaymentBank,
+    language: str,
+    words: str,
+) -> None:
+    User.objects.filter(pk=buyer.pk).update(language=language)
+    buyer.refresh_from_db()
+    payment = start(deal, buyer, buyer_account)
+    expected = words.format(deal.pk, deal.offer_title)
+    assert bank.calls[-1][1]["description"] == payment.description == expected
+    # The buyer switches language before a retry: the request stays the very same.
+    User.objects.filter(pk=buyer.pk).update(language="en" if language == "ru" else "ru")
+    Payment.objects.filter(pk=payment.pk).update(status="requesting")
+    services.payment_request_code(payment=Payment.objects.get(pk=payment.pk))
+    assert bank.calls[-1][1]["description"] == expected
+
+
 def test_double_click_on_pay_makes_one_payment(
     deal: Deal, buyer: User, buyer_account: SettlementAccount, bank: FakePaymentBank
 ) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from api.models import ApiClient
 from api.services import api_client_create, client_secret
@@ -70,8 +72,10 @@ class Command(BaseCommand):
         customer = _demo_login(person.email, full_name=person.name, language=person.language)
         account = Account.objects.filter(customer=customer).first()
         if account is None:
+            with translation.override(person.language):  # named as its owner reads
+                name = pgettext("account name", "Current")
             account = account_open(
-                customer=customer, name="Current", holder=person.holder, serial=person.serial
+                customer=customer, name=name, holder=person.holder, serial=person.serial
             )
             if person.deposit:
                 deposit_create(
