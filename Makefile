@@ -85,6 +85,7 @@ test: lint typecheck
 
 bench: install messages
 	$(BIN)/python bench/bank_transfers.py
+	$(BIN)/python bench/postings.py
 	$(BIN)/python bench/holds.py
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/payments_e2e.py

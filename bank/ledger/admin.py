@@ -173,7 +173,7 @@ class AccountAdmin(admin.ModelAdmin):
         """Change the status under the same row lock that postings take."""
         with transaction.atomic():
             accounts = list(
-                Account.objects.select_for_update()
+                Account.objects.select_for_update(no_key=True)
                 .filter(pk__in=queryset.values("pk"), kind=Account.Kind.CUSTOMER)
                 .exclude(status=status)
                 .order_by("pk")

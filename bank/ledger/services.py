@@ -42,7 +42,7 @@ _LOCKED_FIELDS = ("id", "number", "kind", "customer_id", "status", "balance", "h
 
 
 def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
-    """Lock the accounts with SELECT FOR UPDATE, always in primary-key order.
+    """Lock the accounts (SELECT FOR NO KEY UPDATE), always in primary-key order.
 
     One global order means two postings over the same accounts queue up instead of
     deadlocking, whichever direction the money flows. (One plain statement: the ORM's
@@ -51,7 +51,16 @@ def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
     ids = sorted(set(account_ids))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(name) for name in _LOCKED_FIELDS)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # NO KEY UPDATE: a balance is not a key, and rows that only point at the account (a
+    # hold's leg, a link) take KEY SHARE locks for their foreign keys, which FOR UPDATE would
+    # block: a transaction that locked a payer and then writes a hold naming the seller would
+    # wait for the seller's lock while the seller's writer waits for the payer: a deadlock.
+    if connection.features.has_select_for_no_key_update:
+        lock = " FOR NO KEY UPDATE"
+    elif connection.features.has_select_for_update:
+        lock = " FOR UPDATE"
+    else:
+        lock = ""  # SQLite: one writer at a time
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(

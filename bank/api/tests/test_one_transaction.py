@@ -48,7 +48,9 @@ def test_an_execute_is_one_transaction_with_the_accounts_locked_last(
     # One commit; one savepoint, the operation's own (a refusal of it leaves nothing).
     assert (kinds["BEGIN"], kinds["COMMIT"], kinds["SAVEPOINT"]) == (1, 1, 1), kinds
     sql = [q["sql"] for q in queries]
-    locks = [i for i, s in enumerate(sql) if 'FROM "ledger_account"' in s and "FOR UPDATE" in s]
+    locks = [
+        i for i, s in enumerate(sql) if 'FROM "ledger_account"' in s and "FOR NO KEY UPDATE" in s
+    ]
     assert len(locks) == 1  # the payer, the seller and the platform, in one statement
     lock = locks[0]
     answer = next(i for i, s in enumerate(sql) if s.startswith('UPDATE "api_idempotentrequest"'))

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from ledger.errors import AccountBlocked, InsufficientFunds, PostingRefused
 from ledger.models import Account, Entry, Posting
 from ledger.selectors import ledger_violations
-from ledger.services import Leg, posting_create, postings_last
+from ledger.services import Leg, accounts_lock, posting_create, postings_last
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_the_accounts_are_locked_in_one_statement_after_everything_else(
         )
         Posting.objects.filter(pk=-1).update(description="later work of the caller")
     sql = [q["sql"] for q in queries.captured_queries]
-    locks = [i for i, s in enumerate(sql) if "FOR UPDATE" in s and "ledger_account" in s]
+    locks = [i for i, s in enumerate(sql) if "FOR NO KEY UPDATE" in s and "ledger_account" in s]
     later_work = next(i for i, s in enumerate(sql) if "later work of the caller" in s)
     assert len(locks) == 1
     assert locks[0] > later_work
@@ -123,3 +123,41 @@ def test_the_block_needs_a_transaction_and_does_not_nest() -> None:
         pass
     with transaction.atomic(), postings_last(), pytest.raises(RuntimeError), postings_last():
         pass
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_a_row_naming_a_locked_account_is_written_without_waiting_for_its_lock(
+    make_account: Callable[..., Account],
+) -> None:
+    """A ledger writer's lock must not block the foreign-key check of a row that points at
+    the account (a hold's leg, a link): with FOR UPDATE a hold placed for one payer waited
+    for the seller's lock while the seller's capture waited for that payer: a deadlock."""
+    import threading
+
+    from api.services import api_client_create
+    from operations.models import AccountLink
+
+    seller = make_account()
+    client, _secret = api_client_create(name="another platform")
+    locked, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with transaction.atomic():
+            accounts_lock([seller.pk])
+            locked.set()
+            release.wait(timeout=30)
+        connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            AccountLink.objects.create(client=client, account=seller)  # its FK: KEY SHARE
+    finally:
+        release.set()
+        thread.join()
+    assert AccountLink.objects.filter(client=client, account=seller).exists()
