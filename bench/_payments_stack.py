@@ -186,14 +186,15 @@ def make_buyers(stack: Stack, count: int, *, offer: int, tag: str) -> list[Buyer
 
 
 def bank_snapshot(stack: Stack, numbers: list[str]) -> dict[str, int]:
-    """The sum of all balances, the customers below zero, and the balances of ``numbers``."""
+    """The sum of all balances, the customers below zero, and what ``numbers`` have
+    available (balance less held: a safe deal's payment holds the buyer's money)."""
     result: dict[str, int] = _last_json(
         stack.bank.shell(f"""
 import json
-from django.db.models import Sum
+from django.db.models import F, Sum
 from ledger.models import Account
 out = {{n: b for n, b in Account.objects.filter(number__in={numbers!r})
-        .values_list("number", "balance")}}
+        .values_list("number", F("balance") - F("held"))}}
 out["_total"] = Account.objects.aggregate(s=Sum("balance"))["s"]
 out["_negative"] = Account.objects.filter(kind="customer", balance__lt=0).count()
 print(json.dumps(out))
