@@ -139,7 +139,7 @@ def check_pages(base_url: str, pages: dict[str, str]) -> None:
     for name, path in pages.items():
         response = httpx.get(base_url + path, timeout=30)
         response.raise_for_status()
-        if path != BARE and "<article>" not in response.text:
+        if path != BARE and "<article" not in response.text:
             raise RuntimeError(f"{name}: no offers on {path}")
         if "after=" in path and "First page" not in response.text:
             raise RuntimeError(f"{name}: the cursor was ignored")
