@@ -8,6 +8,6 @@ class OffersConfig(AppConfig):
     verbose_name = _("Offers")
 
     def ready(self) -> None:
-        from .search import register_sqlite_fold
+        from paylib.sqlite_fold import register_sqlite_fold
 
         connection_created.connect(register_sqlite_fold, dispatch_uid="offers.sqlite_fold")

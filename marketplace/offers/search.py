@@ -11,36 +11,16 @@ chosen sort only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, FloatField, Func, Q, QuerySet, TextField
+from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
+
+from paylib.sqlite_fold import Fold, fold
 
 from .models import Offer
 
 CONFIGS = ("english", "russian")
-_SQLITE_FOLD = "market_fold"
-
-
-def fold(text: str | None) -> str | None:
-    """Text as the search compares it: case folded (Cyrillic too), ё as its plain letter."""
-    if text is None:
-        return None
-    return text.casefold().replace("ё", "е")
-
-
-def register_sqlite_fold(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """Give a new SQLite connection the folding function (``connection_created``)."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function(_SQLITE_FOLD, 1, fold, deterministic=True)
-
-
-class Fold(Func):
-    function = _SQLITE_FOLD
-    output_field = TextField()
 
 
 def uses_full_text() -> bool:

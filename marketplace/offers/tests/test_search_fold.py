@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from offers.models import Offer
-from offers.search import fold
+from paylib.sqlite_fold import fold
 from users.models import User
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
