@@ -242,12 +242,12 @@ def shot_on_phone(page: Page, name: str) -> None:
 
 
 def mails_to(smtp: SmtpCatcher, email: str) -> int:
-    return len([m for m in smtp.messages if email in str(m["To"])])
+    return len(smtp.to(email))
 
 
 def codes_sent_to(smtp: SmtpCatcher, email: str) -> int:
     """How many of the emails to ``email`` carry a confirmation code."""
-    mails = [m for m in smtp.messages if email in str(m["To"])]
+    mails = smtp.to(email)
     return len([m for m in mails if CODE_PATTERN.search(text_body(m))])
 
 

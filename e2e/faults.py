@@ -177,7 +177,7 @@ def _step(stack: Stack, shopper: Shopper, journey: Journey) -> None:
 
 def code_emails(stack: Stack, email: str) -> list[str]:
     """The codes emailed to ``email``, oldest first."""
-    bodies = [text_body(m) for m in stack.smtp.messages if email in str(m["To"])]
+    bodies = [text_body(m) for m in stack.smtp.to(email)]
     return [extract_code(body) for body in bodies if CODE_PATTERN.search(body)]
 
 

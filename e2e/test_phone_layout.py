@@ -167,7 +167,7 @@ def pay(stack: Stack, visitor: Visitor, buyer: Buyer, deal: int, *, confirm: boo
     """Press Pay with the buyer's account; with ``confirm``, type the code and wait for paid."""
 
     def codes() -> list[str]:  # the marketplace's own emails come in between
-        mails = [text_body(m) for m in stack.smtp.messages if buyer.email in str(m["To"])]
+        mails = [text_body(m) for m in stack.smtp.to(buyer.email)]
         return [extract_code(m) for m in mails if CODE_PATTERN.search(m)]
 
     before = len(codes())

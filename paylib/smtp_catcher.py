@@ -7,7 +7,6 @@ import email.policy
 import re
 import socket
 import threading
-import time
 from email.message import EmailMessage
 from typing import Any
 
@@ -17,15 +16,26 @@ CODE_PATTERN = re.compile(r"(?:code|код)[^:\n]*:\s*(\d{6})", re.IGNORECASE)
 
 
 class _Collector:
+    """What arrived, with each message's ``To`` parsed once: many test threads wait on the
+    condition at once, and none of them polls or re-parses the headers."""
+
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
-        self.lock = threading.Lock()
+        self.recipients: list[str] = []
+        self.arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
+        recipients = str(message["To"] or "")
+        with self.arrived:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.recipients.append(recipients)
+            self.arrived.notify_all()
         return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages to ``address``; call it holding ``arrived``."""
+        return [m for m, r in zip(self.messages, self.recipients, strict=True) if address in r]
 
 
 def free_port() -> int:
@@ -52,17 +62,20 @@ class SmtpCatcher:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        with self._collector.lock:
+        with self._collector.arrived:
             return list(self._collector.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages that have arrived for ``address``, oldest first."""
+        with self._collector.arrived:
+            return self._collector.to(address)
 
     def wait_for(self, to: str, *, count: int = 1, timeout: float = 20.0) -> list[EmailMessage]:
         """Block until ``count`` messages to ``to`` have arrived; return them all."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [m for m in self.messages if to in str(m["To"])]
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
+        collector = self._collector
+        with collector.arrived:
+            if collector.arrived.wait_for(lambda: len(collector.to(to)) >= count, timeout):
+                return collector.to(to)
         raise TimeoutError(f"no {count} message(s) to {to} within {timeout}s")
 
     def last_code(self, to: str, *, count: int = 1, timeout: float = 20.0) -> str:
