@@ -6,8 +6,9 @@ import importlib
 import itertools
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -283,6 +284,33 @@ def fake_bank(monkeypatch: pytest.MonkeyPatch) -> FakeBank:
     bank = FakeBank()
     monkeypatch.setattr("banking.services.get_bank_client", lambda: bank)
     return bank
+
+
+@dataclass(frozen=True)
+class Media:
+    """Where a test's uploads land: the public media storage and the private one."""
+
+    public: Path
+    private: Path
+
+    @staticmethod
+    def files(root: Path) -> list[Path]:
+        return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def media_dirs(settings: Any, tmp_path: Path) -> Media:
+    """Both storages in directories of the test's own."""
+    media = Media(public=tmp_path / "public", private=tmp_path / "private")
+    settings.MEDIA_ROOT = media.public
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media.private)},
+        },
+    }
+    return media
 
 
 def db_snapshot() -> dict[str, list[tuple[Any, ...]]]:

@@ -14,6 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from .models import DealMessage
 
 
+def photo_links(message: DealMessage | None) -> SafeString:
+    """Links to a message's photos, numbered, for staff (through the checked view)."""
+    if message is None:
+        return SafeString("")
+    return format_html_join(
+        " ",
+        '<a href="{}" target="_blank" rel="noopener">{}</a>',
+        (
+            (reverse("conversations:photo", args=[message.deal_id, p.pk]), p.position + 1)
+            for p in message.photos.all()
+        ),
+    )
+
+
 class DealMessageInline(admin.TabularInline):
     model = DealMessage
     extra = 0
@@ -23,14 +37,7 @@ class DealMessageInline(admin.TabularInline):
 
     @admin.display(description=_("Photos"))
     def photo_links(self, obj: DealMessage) -> SafeString:
-        return format_html_join(
-            " ",
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            (
-                (reverse("conversations:photo", args=[obj.deal_id, p.pk]), p.position + 1)
-                for p in obj.photos.all()
-            ),
-        )
+        return photo_links(obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -7,6 +7,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import private_storage
+
 #: The longest message: a paragraph or two, as evidence a person can read.
 MAX_LENGTH = 2000
 #: Photos one message may carry.
@@ -65,13 +67,14 @@ class DealMessage(models.Model):
 
 class DealMessagePhoto(models.Model):
     """A photo sent with a message: checked and re-encoded (``core.images``) before it is
-    stored, so no EXIF (camera, GPS position) of the original is kept. Shown only to those
-    who may see the deal, through ``conversations:photo``, never by a public address."""
+    stored, so no EXIF (camera, GPS position) of the original is kept. Kept in the private
+    storage (``core.storage``) and shown only to those who may see the deal, through
+    ``conversations:photo``, never by a public address."""
 
     message = models.ForeignKey(
         DealMessage, verbose_name=_("message"), on_delete=models.PROTECT, related_name="photos"
     )
-    image = models.FileField(_("photo"), upload_to="deal-messages/%Y/%m/")
+    image = models.FileField(_("photo"), upload_to="deal-messages/%Y/%m/", storage=private_storage)
     format = models.CharField(_("format"), max_length=8)
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))

@@ -27,10 +27,12 @@ def deal_message_create(
     text: str,
     idempotency_key: uuid.UUID,
     photos: Sequence[CleanImage] = (),
+    tell: bool = True,
 ) -> DealMessage:
     """Record what ``author`` (the deal's buyer, seller, or staff: ``role``) wrote, with its
-    ``photos``, and tell the other party (both parties when staff write). A repeat of the
-    same form (``idempotency_key``) finds the first message and stores and tells nothing.
+    ``photos``, and tell the other party (both parties when staff write) unless the caller
+    tells them itself (``tell=False``: a dispute's notice says more). A repeat of the same
+    form (``idempotency_key``) finds the first message and stores and tells nothing.
 
     The caller has checked that ``author`` may see the deal and validated ``text`` and the
     photos (``core.images.image_clean``).
@@ -53,6 +55,8 @@ def deal_message_create(
                 height=photo.height,
                 position=position,
             )
+        if not tell:
+            return message
         readers = {Author.BUYER: [deal.seller], Author.SELLER: [deal.buyer]}
         notify(
             users=readers.get(Author(role), [deal.buyer, deal.seller]),

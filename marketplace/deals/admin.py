@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from conversations.admin import DealMessageInline
+from conversations.admin import DealMessageInline, photo_links
 from core.views import add_application_error
 from paylib.admin_tools import csv_export_action, money_display
 from paylib.errors import ApplicationError
@@ -258,6 +259,7 @@ class DisputeAdmin(admin.ModelAdmin):
         "deal",
         "reason",
         "message",
+        "evidence_photos",
         "opened_at",
         "answer_by",
         "answer",
@@ -271,6 +273,10 @@ class DisputeAdmin(admin.ModelAdmin):
         "resolved_by",
         "resolved_at",
     ]
+
+    @admin.display(description=_("buyer's photos"))
+    def evidence_photos(self, obj: Dispute) -> SafeString:
+        return photo_links(obj.evidence)
 
     @admin.display(description=_("answer window passed"), boolean=True, ordering="answer_by")
     def answer_window_passed(self, obj: Dispute) -> bool | None:

@@ -9,10 +9,16 @@ bank shares the capture between the seller and the platform in the confirmed pro
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conversations.models import MAX_LENGTH, Author
+from conversations.services import deal_message_create
+from core.images import CleanImage
 from paylib.errors import ApplicationError
 from users.models import User
 
@@ -23,16 +29,30 @@ from .state import IllegalTransition, Role, Status
 
 Outcome = Dispute.Outcome
 
+#: Names the message a dispute posts on its deal: one per deal, whatever repeats.
+_EVIDENCE_KEYS = uuid.UUID("5d0b7f55-8f63-4c3e-9a43-2f0c8e5f7a11")
 
-def dispute_open(*, deal: Deal, buyer: User, reason: str, message: str) -> Dispute:
-    """The buyer disputes a shipped deal before its confirmation deadline."""
+
+def dispute_open(
+    *,
+    deal: Deal,
+    buyer: User,
+    reason: str,
+    message: str,
+    photos: Sequence[CleanImage] = (),
+) -> Dispute:
+    """The buyer disputes a shipped deal before its confirmation deadline. His message and
+    ``photos`` (checked by ``core.images``) are also posted on the deal, where they stay as
+    the dispute's evidence beside the rest of the conversation."""
     if reason not in Dispute.Reason.values:
         raise ApplicationError(_("Choose what is wrong."), field="reason")
     message = message.strip()
     if not message:
         raise ApplicationError(_("Tell what happened."), field="message")
-    if len(message) > 4000:
-        raise ApplicationError(_("Keep it under 4000 characters."), field="message")
+    if len(message) > MAX_LENGTH:
+        raise ApplicationError(
+            _("Keep it under %(limit)d characters.") % {"limit": MAX_LENGTH}, field="message"
+        )
     with transaction.atomic():
         deal_transition(
             deal=deal,
@@ -42,11 +62,21 @@ def dispute_open(*, deal: Deal, buyer: User, reason: str, message: str) -> Dispu
             reason=f"dispute: {reason}",
             check=before_deadline("confirm_by", _("The time to dispute this deal has passed.")),
         )
+        evidence = deal_message_create(
+            deal=deal,
+            author=buyer,
+            role=Author.BUYER,
+            text=message,
+            idempotency_key=uuid.uuid5(_EVIDENCE_KEYS, str(deal.pk)),
+            photos=photos,
+            tell=False,
+        )
         now = timezone.now()
         dispute = Dispute.objects.create(
             deal=deal,
             reason=reason,
             message=message,
+            evidence=evidence,
             opened_at=now,
             answer_by=now + timing.dispute_answer_window(),
             resolve_by=now + timing.dispute_limit(),

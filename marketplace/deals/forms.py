@@ -6,8 +6,10 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from conversations.models import MAX_LENGTH, MAX_PHOTOS
 from core.forms import AmountField
 from core.idempotency import IdempotencyKeyField
+from core.images import ImagesField
 from offers.models import Offer
 
 from .models import Dispute, ShipMethod
@@ -67,9 +69,17 @@ class DisputeForm(forms.Form):
     )
     message = forms.CharField(
         label=_("What happened"),
-        max_length=4000,
+        max_length=MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Tell what happened.")},
+        error_messages={
+            "required": _("Tell what happened."),
+            "max_length": _("Keep it to %(limit_value)d characters (it has %(show_value)d)."),
+        },
+    )
+    photos = ImagesField(
+        label=_("Photos"),
+        max_count=MAX_PHOTOS,
+        help_text=_("Up to 4 photos (JPEG, PNG or WebP, 5 MB each)."),
     )
 
 

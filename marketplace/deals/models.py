@@ -182,6 +182,15 @@ class Dispute(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     message = models.TextField(_("buyer's message"), max_length=4000)
+    #: The buyer's message as posted on the deal, with the photos he sent with the dispute.
+    evidence = models.OneToOneField(
+        "conversations.DealMessage",
+        verbose_name=_("evidence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_opened",
+    )
     opened_at = models.DateTimeField(_("opened"))
     answer_by = models.DateTimeField(_("seller answers by"))
     resolve_by = models.DateTimeField(_("refunded if not resolved by"))

@@ -67,7 +67,13 @@ def deal_actions(*, deal: Deal, role: Role) -> list[str]:
 
 
 def dispute_of(*, deal: Deal) -> Dispute | None:
-    return Dispute.objects.filter(deal=deal).first()
+    """The deal's dispute, with the message and photos the buyer opened it with."""
+    return (
+        Dispute.objects.filter(deal=deal)
+        .select_related("evidence")
+        .prefetch_related("evidence__photos")
+        .first()
+    )
 
 
 def deal_timeline(*, deal: Deal) -> QuerySet[DealTransition]:

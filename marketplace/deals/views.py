@@ -145,7 +145,7 @@ def deal_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_dispute_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     deal, role = deal_get_for_user(deal_id=pk, user=user)
-    form = DisputeForm(request.POST)
+    form = DisputeForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             dispute_open(deal=deal, buyer=user, **form.cleaned_data)

@@ -120,8 +120,17 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media" / "marketp
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 # Thumbnails are made when a page first asks for them, and kept in the same storage.
 IMAGEKIT_CACHEFILE_DIR = "thumbnails"
+# Photos of deals' messages and disputes are evidence, not public pictures: they are kept
+# outside MEDIA_ROOT and read only through a view that checks who asks (core/storage.py).
+PRIVATE_MEDIA_ROOT = Path(
+    env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media" / "marketplace"))
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

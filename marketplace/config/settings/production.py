@@ -17,6 +17,16 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES = {
         **STORAGES,  # noqa: F405
         "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        # Deals' photos under a prefix of their own, never public: the marketplace reads
+        # them for those who may see the deal (core/storage.py).
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "location": env.str("AWS_PRIVATE_LOCATION", default="private"),
+                "default_acl": "private",
+                "querystring_auth": True,
+            },
+        },
     }
     AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
     AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from conftest import client_for, form_key
+from conftest import Media, client_for, form_key
 from conversations.models import DealMessage, DealMessagePhoto
 from deals.models import Deal
 from notifications.models import Notification
@@ -22,13 +22,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(media_dirs: Media) -> Path:
+    """The private storage, where messages' photos go."""
+    return media_dirs.private
 
 
-def stored_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
+stored_files = Media.files
 
 
 def jpeg(name: str = "box.jpg", *, size: tuple[int, int] = (64, 48), exif: bool = True) -> Any:
@@ -64,6 +63,15 @@ def test_photos_are_stored_re_encoded_without_their_exif(
         with photo.image.open("rb") as stored, Image.open(stored) as image:
             assert dict(image.getexif()) == {}
     assert len(stored_files(media)) == 2
+
+
+def test_photos_are_kept_out_of_the_public_media(
+    deal: Deal, buyer: User, media_dirs: Media
+) -> None:
+    post(buyer, deal, photos=[jpeg()])
+    photo = DealMessagePhoto.objects.get()
+    assert (media_dirs.private / photo.image.name).is_file()
+    assert stored_files(media_dirs.public) == []
 
 
 def bomb() -> Any:
