@@ -195,7 +195,7 @@ def kopecks(shown: str) -> int:
     return int(re.sub(r"\D", "", match[0]))
 
 
-def field(page: Page, label: str) -> Locator:
+def field(page: Page | Locator, label: str) -> Locator:
     """The form field labelled ``label`` (Django may add a colon to the label)."""
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
 

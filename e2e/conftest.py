@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
 from bank_client import BankClient
+from browser import DESKTOP
 from client import Visitor
 from paylib.smtp_catcher import SmtpCatcher
-from stack import Stack, start_stack
+from stack import LOGS, Stack, start_stack
 
 PASSWORD = "demo-pass-2026"
 
@@ -130,3 +131,39 @@ def visitor(stack: Stack) -> Iterator[Visitor]:
     person = Visitor(stack.market.url)
     yield person
     person.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
+    """A page in a context of its own (its own cookies): one per person in the test.
+
+    Every page must load its styles, scripts and pictures (static files, offers' photos,
+    deals' private photos), no server may answer 500, and the browser must refuse nothing
+    under the sites' Content-Security-Policy. What each person saw last is saved beside
+    the logs, for a failed run.
+    """
+    contexts, broken = [], []
+
+    def refused(console: ConsoleMessage) -> None:
+        if "Content Security Policy" in console.text:
+            broken.append(f"CSP: {console.location.get('url')}: {console.text}")
+
+    def watch(response: Response) -> None:
+        asset = any(part in response.url for part in ("/static/", "/media/", "/photos/"))
+        if response.status >= 500 or (response.status >= 400 and asset):
+            broken.append(f"{response.status} {response.url}")
+
+    def make() -> Page:
+        context = browser.new_context(viewport=DESKTOP)
+        context.set_default_timeout(15_000)
+        context.on("response", watch)
+        context.on("console", refused)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for index, context in enumerate(contexts):
+        for page in context.pages:
+            page.screenshot(path=LOGS / f"browser-{request.node.name}-{index}.png", full_page=True)
+        context.close()
+    assert not broken, broken

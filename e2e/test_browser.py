@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import (
     Browser,
-    ConsoleMessage,
     Page,
-    Response,
     expect,
 )
 
 from browser import (
-    DESKTOP,
     PHONE,
     WORDS,
     BankCustomer,
@@ -57,7 +54,7 @@ from browser import (
     wait_paid,
     wait_paid_out,
 )
-from stack import LOGS, Stack
+from stack import Stack
 
 pytestmark = pytest.mark.browser
 
@@ -74,39 +71,6 @@ DESCRIPTION = {
 }
 SEARCH = {"en": "telescope {}", "ru": "телескоп {}"}  # what the buyer types in the search box
 NAME = {"en": "Alice Newman", "ru": "Анна Новикова"}
-
-
-@pytest.fixture
-def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
-    """A page in a context of its own (its own cookies): one per person in the test.
-
-    Every page must load its styles and scripts, no server may answer 500, and the browser
-    must refuse nothing under the sites' Content-Security-Policy.
-    """
-    contexts, broken = [], []
-
-    def refused(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            broken.append(f"CSP: {message.location.get('url')}: {message.text}")
-
-    def watch(response: Response) -> None:
-        if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
-            broken.append(f"{response.status} {response.url}")
-
-    def make() -> Page:
-        context = browser.new_context(viewport=DESKTOP)
-        context.set_default_timeout(15_000)
-        context.on("response", watch)
-        context.on("console", refused)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for index, context in enumerate(contexts):
-        for page in context.pages:  # what each person saw last, for a failed run
-            page.screenshot(path=LOGS / f"browser-{request.node.name}-{index}.png", full_page=True)
-        context.close()
-    assert not broken, broken
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Page, expect
 
 from browser import (
     DESKTOP,
@@ -31,7 +31,7 @@ from browser import (
     shot,
     sign_in,
 )
-from stack import LOGS, Stack
+from stack import Stack
 
 pytestmark = pytest.mark.browser
 
@@ -77,37 +77,6 @@ MORE = {
 }
 REVIEW = {"en": "Boils water in ten minutes. Recommended.", "ru": "Кипятит за десять минут."}
 ANSWER = {"en": "Thank you, enjoy your tea!", "ru": "Спасибо, приятного чаепития!"}
-
-
-@pytest.fixture
-def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
-    """A page in a context of its own; no 500, no broken static or media file, no CSP
-    refusal on any of them."""
-    contexts, broken = [], []
-
-    def refused(console: ConsoleMessage) -> None:
-        if "Content Security Policy" in console.text:
-            broken.append(f"CSP: {console.location.get('url')}: {console.text}")
-
-    def watch(response: Response) -> None:
-        asset = "/static/" in response.url or "/media/" in response.url
-        if response.status >= 500 or (response.status >= 400 and asset):
-            broken.append(f"{response.status} {response.url}")
-
-    def make() -> Page:
-        context = browser.new_context(viewport=DESKTOP)
-        context.set_default_timeout(15_000)
-        context.on("response", watch)
-        context.on("console", refused)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for index, context in enumerate(contexts):
-        for page in context.pages:
-            page.screenshot(path=LOGS / f"browser-{request.node.name}-{index}.png", full_page=True)
-        context.close()
-    assert not broken, broken
 
 
 def photo_files(tmp_path: Path) -> list[Path]:

@@ -299,8 +299,7 @@ def render(*, kind: str, params: dict[str, Any], deal: Any, is_seller: bool) -> 
     words = str(line) % values
     note = (is_seller and text.seller_deadline_note) or text.deadline_note
     if note is not None and "deadline" in params:
-        # A time may end with its own full stop ("12:30 p.m."): one is enough.
-        words = f"{words} {str(note) % values}".replace("..", ".")
+        words = f"{words} {str(note) % values}"
     return Rendered(
         subject=str(text.subject) % values,
         line=words.strip(),

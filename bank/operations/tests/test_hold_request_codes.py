@@ -58,11 +58,11 @@ def test_the_email_states_the_amount_the_payees_and_until_when_in_english(
     letter = mail.outbox[-1]
     assert letter.subject == f"{last_code()} is your code to hold 1,000.00 ₽"  # one line
     assert "Hold of 1,000.00\u00a0₽ on your account" in letter.body
-    assert "held until the deal ends, at most until Jan. 15, 2027, 2:30 p.m. (MSK)" in letter.body
+    assert "held until the deal ends, at most until 15 January 2027, 14:30 (MSK)" in letter.body
     assert f"Olga Seller, {accounts['seller'].number}: 950.00\u00a0₽" in letter.body
     assert f"The Platform, {accounts['platform'].number}: 50.00\u00a0₽" in letter.body
     html = str(letter.alternatives[0][0])
-    assert "at most until Jan. 15, 2027, 2:30 p.m. (MSK)" in html
+    assert "at most until 15 January 2027, 14:30 (MSK)" in html
 
 
 def test_the_email_in_russian(
@@ -75,7 +75,7 @@ def test_the_email_in_russian(
     assert "Удержание 1\u00a0000,00\u00a0₽ на вашем счёте" in letter.body
     assert (
         "Деньги будут удержаны до завершения сделки, но не дольше чем до "
-        "15 января 2027 г. 14:30 (MSK)."
+        "15 января 2027, 14:30 (MSK)."
     ) in letter.body
     assert "тратить их до этого нельзя" in letter.body
 
@@ -103,5 +103,5 @@ def test_a_resent_code_of_a_hold_request_says_the_same(
     Operation.objects.filter(public_id=op).update(code_sent_at=UNTIL - timedelta(days=20))
     assert api.post(f"/api/v1/operations/{op}/resend/", keyed()).status_code == 200
     assert len(mail.outbox) == 2
-    assert "at most until Jan. 15, 2027" in mail.outbox[-1].body
+    assert "at most until 15 January 2027" in mail.outbox[-1].body
     assert mail.outbox[-1].subject.endswith("is your code to hold 1,000.00 ₽")

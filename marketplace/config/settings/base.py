@@ -106,6 +106,8 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale", django_conf.LOCALE_PATH]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
+# One date and time format per language, shared by both services (paylib/formats).
+FORMAT_MODULE_PATH = ["paylib.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

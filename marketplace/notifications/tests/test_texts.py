@@ -35,12 +35,12 @@ PARAMS: dict[str, dict[str, Any]] = {
 #: What a kind's line must show, per language.
 SHOWN: dict[str, dict[str, list[str]]] = {
     Kind.SHIPPED: {
-        "en": ["CDEK", "TRACK-42", "by Dec. 7, 2026, 12:30"],
-        "ru": ["CDEK", "TRACK-42", "до 7 декабря 2026 г. 12:30"],
+        "en": ["CDEK", "TRACK-42", "by 7 December 2026, 12:30"],
+        "ru": ["CDEK", "TRACK-42", "до 7 декабря 2026, 12:30"],
     },
-    Kind.SHIP_REMINDER: {"en": ["Dec. 7, 2026, 12:30"], "ru": ["7 декабря 2026 г. 12:30"]},
+    Kind.SHIP_REMINDER: {"en": ["7 December 2026, 12:30"], "ru": ["7 декабря 2026, 12:30"]},
     Kind.CANCELLED: {"en": ["by the seller"], "ru": ["продавец"]},
-    Kind.DISPUTE_OPENED: {"en": ["damaged", "by Dec. 7"], "ru": ["повреждён", "до 7 декабря"]},
+    Kind.DISPUTE_OPENED: {"en": ["damaged", "by 7 December"], "ru": ["повреждён", "до 7 декабря"]},
     Kind.DISPUTE_RESOLVED: {
         "en": ["partial refund", "300.50\u00a0₽", "The box was dented"],
         "ru": ["часть суммы", "300,50\u00a0₽", "The box was dented"],
@@ -128,5 +128,5 @@ def test_the_seller_is_told_his_own_deadline(deal: Deal) -> None:
     with translation.override("en"):
         seller = render(kind="paid_held", params=params, deal=deal, is_seller=True).line
         buyer = render(kind="paid_held", params=params, deal=deal, is_seller=False).line
-    assert seller.endswith("Ship by Dec. 7, 2026, 12:30 p.m.")
-    assert buyer.endswith("The seller ships by Dec. 7, 2026, 12:30 p.m.")
+    assert seller.endswith("Ship by 7 December 2026, 12:30.")
+    assert buyer.endswith("The seller ships by 7 December 2026, 12:30.")
