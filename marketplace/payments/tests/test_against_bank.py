@@ -89,7 +89,9 @@ def bank(live: tuple[Bank, dict[str, str]], settings: Any) -> Bank:
     settings.BANK_API_URL = config["url"]
     settings.BANK_API_CLIENT_ID = config["id"]
     settings.BANK_API_SECRET = config["secret"]
-    settings.BANK_API_TIMEOUT = 1.0
+    # Short enough that the paused confirm gives up soon, long enough that no other call
+    # times out on a loaded machine (the bank is a real server beside the whole test run).
+    settings.BANK_API_TIMEOUT = 4.0
     settings.PLATFORM_ACCOUNT = real.customers["platform"].account
     settings.PAYMENT_RETRY_BASE_DELAY = 0
     return real
