@@ -405,3 +405,16 @@ def test_a_title_that_would_run_as_a_formula_is_defused(
     Deal.objects.filter(pk=deal.pk).update(offer_title="=HYPERLINK(1)")
     _, text = csv_text(sonya, "en")
     assert f"{deal.pk},'=HYPERLINK(1),1," in text
+
+
+def test_the_page_in_russian(mix: dict[str, Deal], sonya: User) -> None:
+    with translation.override("ru"):
+        url = reverse("deals:sales")
+    response = client_for(sonya).get(url, {"month": "2026-11"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Мои продажи</h1>" in page
+    assert "Удерживается в банке сейчас" in page
+    assert "3\xa0000,00\xa0₽" in page  # held
+    assert "Ноябрь 2026" in page
+    assert 'data-label="Выплачено вам"' in page
