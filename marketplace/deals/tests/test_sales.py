@@ -179,6 +179,7 @@ def share(deal: Deal) -> int:
     return split_in_proportion(deal.released_amount, [deal.seller_net, deal.commission_amount])[0]
 
 
+@pytest.mark.smoke
 def test_the_months_figures_are_exact_for_a_mix_of_deals(mix: dict[str, Deal], sonya: User) -> None:
     figures = sales_figures(seller=sonya, month=DECEMBER)
     held = [mix["held"], mix["shipped_from_november"], mix["capture_pending"]]
@@ -244,6 +245,7 @@ for _ in range(40):
     CASES.append((_random.randint(0, _total), _random.randint(0, _total), _total))
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize(("captured_amount", "part", "total"), CASES)
 def test_the_sellers_share_in_sql_is_the_banks_to_the_kopeck(
     sonya: User, captured_amount: int, part: int, total: int
@@ -384,6 +386,7 @@ def test_the_csv_in_english(mix: dict[str, Deal], sonya: User) -> None:
     assert held.endswith(",1000.00,,,0.00,")  # not paid out: no shares, no date
 
 
+@pytest.mark.smoke
 def test_the_csv_in_russian(mix: dict[str, Deal], sonya: User) -> None:
     response, text = csv_text(sonya, "ru", month="2026-11")
     assert response["Content-Disposition"] == 'attachment; filename="sales-2026-11.csv"'
