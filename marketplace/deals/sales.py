@@ -53,7 +53,7 @@ from .state import Money
 
 #: The earliest month the page accepts.
 FIRST_MONTH = date(2000, 1, 1)
-#: Splits a capture into 18-bit halves, so that no product in ``seller_share`` passes 2**63.
+#: Splits a capture at its 18th bit, so that no product in ``seller_share`` passes 2**63.
 _HALF = 2**18
 
 
@@ -134,8 +134,9 @@ def seller_share(
     The bank gives each payee ``part * captured // total`` kopecks and the kopeck left over
     to the larger remainder, the seller (listed first) on a tie (``holds.split``). With two
     payees that is: the quotient, plus one when twice the remainder reaches ``total``. The
-    product ``part * captured`` can pass 2**63 (1e11 * 1e11), so it is taken in two halves of
-    ``captured``: every intermediate stays below 2**57, in integers, on PostgreSQL and SQLite.
+    product ``part * captured`` can pass 2**63 (1e11 * 1e11), so it is taken in two parts of
+    ``captured`` (its low 18 bits and the rest): every intermediate stays below 2**57, in
+    integers, on PostgreSQL and SQLite.
     """
     c, n, a = (F(x) if isinstance(x, str) else x for x in (captured, part, total))
     half, two = _big(_HALF), _big(2)
