@@ -13,6 +13,7 @@ from core.images import ImagesField
 from offers.models import Offer
 
 from .models import Dispute, ShipMethod
+from .sales import Month
 from .state import Role, Status
 
 
@@ -119,3 +120,32 @@ class DisputeResolveForm(forms.Form):
 class RefundForm(forms.Form):
     amount = AmountField(label=_("Refund, ₽"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class SalesMonthForm(forms.Form):
+    """The month of the sales page: ``YYYY-MM``, one the chooser lists or any since 2000
+    up to the current one."""
+
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.Select,
+    )
+
+    def __init__(self, *args: Any, months: list[Month], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget.choices = [(str(m), m.label()) for m in months]
+
+    def clean_month(self) -> Month:
+        text = self.cleaned_data.get("month") or ""
+        current = Month.current()
+        if not text:
+            return current
+        month = Month.parse(text)
+        if month is None or month > current:
+            raise forms.ValidationError(
+                _("Choose a month from the list (such as %(example)s).")
+                % {"example": str(current)},
+                code="invalid",
+            )
+        return month

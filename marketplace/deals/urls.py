@@ -6,6 +6,8 @@ app_name = "deals"
 
 urlpatterns = [
     path("", views.deal_list, name="list"),
+    path("sales/", views.deal_sales, name="sales"),
+    path("sales/csv/", views.deal_sales_csv, name="sales_csv"),
     path("new/<int:offer_pk>/", views.deal_open, name="create"),
     path("<int:pk>/", views.deal_detail, name="detail"),
     path("<int:pk>/cancel/", views.deal_act, {"action": "cancel"}, name="cancel"),

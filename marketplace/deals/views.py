@@ -5,21 +5,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from conversations.deal_page import conversation_context
 from core.views import add_application_error, signed_in_user
 from offers.selectors import offer_get_visible, offers_of_seller
+from paylib.csvfile import csv_format, csv_response
 from paylib.errors import ApplicationError
+from users.models import User
 
 from .actions import deal_cancel, deal_confirm_receipt, deal_ship
 from .disputes import dispute_answer, dispute_open
-from .forms import DealCreateForm, DealFilterForm, DisputeAnswerForm, DisputeForm, ShipForm
+from .forms import (
+    DealCreateForm,
+    DealFilterForm,
+    DisputeAnswerForm,
+    DisputeForm,
+    SalesMonthForm,
+    ShipForm,
+)
 from .models import Deal
+from .sales import Month, sales_deals, sales_figures, sales_filename, sales_months, sales_rows
 from .selectors import (
     deal_actions,
     deal_get_for_user,
@@ -73,6 +84,53 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     extra_query = f"{query.urlencode()}&" if query else ""
     context = {"form": form, "page": page, "extra_query": extra_query}
     return render(request, "deals/deal_list.html", context)
+
+
+def _sales_month(request: HttpRequest, user: User) -> tuple[SalesMonthForm, Month]:
+    """The page's month form and the month it chose: the current one unless a valid one
+    was asked for (a bad one is a form error, and the current month is shown)."""
+    months = sales_months(seller=user)
+    form = SalesMonthForm(request.GET or None, months=months)
+    month = Month.current()
+    if form.is_bound and form.is_valid():
+        month = form.cleaned_data["month"]
+    if month not in months:  # a valid month before his first sale: list it too
+        months = sorted({*months, month}, reverse=True)
+        form.fields["month"].widget.choices = [(str(m), m.label()) for m in months]
+    form.initial["month"] = str(month)
+    return form, month
+
+
+@login_required
+def deal_sales(request: HttpRequest) -> HttpResponse:
+    """My sales: the signed-in user's money from his deals as the seller, by month."""
+    user = signed_in_user(request)
+    form, month = _sales_month(request, user)
+    deals = sales_deals(seller=user, month=month)
+    page = Paginator(deals, 25).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "month": month,
+        "figures": sales_figures(seller=user, month=month),
+        "page": page,
+        "extra_query": f"month={month}&",
+    }
+    return render(request, "deals/sales.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def deal_sales_csv(request: HttpRequest) -> HttpResponseBase:
+    """The month of the sales page as a CSV file (``paylib.csvfile``)."""
+    user = signed_in_user(request)
+    form, month = _sales_month(request, user)
+    if form.errors:
+        return deal_sales(request)
+    fmt = csv_format(get_language())
+    return csv_response(
+        sales_rows(sales_deals(seller=user, month=month), fmt),
+        fmt=fmt,
+        filename=sales_filename(month),
+    )
 
 
 @login_required

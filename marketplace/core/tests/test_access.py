@@ -39,6 +39,10 @@ TABLE: list[tuple[str, Callable[[World], list[Any]], str, dict[str, str], tuple[
     ("sellers:detail", lambda w: [w.stranger.pk], "get", {}, (404, 404, 404, 404)),
     ("deals:list", lambda w: [], "get", {}, (LOGIN, 200, 200, 200)),
     ("deals:detail", lambda w: [w.deal.pk], "get", {}, (LOGIN, 404, 200, 200)),
+    # Always "my sales": everyone signed in sees his own page and file.
+    ("deals:sales", lambda w: [], "get", {}, (LOGIN, 200, 200, 200)),
+    ("deals:sales", lambda w: [], "get", {"month": "2026-13"}, (LOGIN, 400, 400, 400)),
+    ("deals:sales_csv", lambda w: [], "get", {}, (LOGIN, 200, 200, 200)),
     ("deals:cancel", lambda w: [w.deal.pk], "post", {}, (LOGIN, 404, 302, 302)),
     ("deals:complete", lambda w: [w.deal.pk], "post", {}, (LOGIN, 404, 302, 302)),
     (
