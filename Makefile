@@ -43,6 +43,8 @@ run: install messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# Every translation well formed: plural forms, placeholders kept (GNU gettext's check).
+	for po in $$(git ls-files '*.po'); do msgfmt --check -o /dev/null $$po || exit 1; done
 
 typecheck: install
 	cd bank && ../$(BIN)/mypy .
