@@ -70,3 +70,15 @@ def test_running_it_again_keeps_the_logins_and_mends_a_changed_password(
         reverse("users:login"), {"username": "buyer@demo.test", "password": README.password}
     )
     assert response.status_code == 302
+
+
+def test_demo_offers_are_described_in_their_sellers_language(bank_file: Path) -> None:
+    from offers.models import Offer
+
+    call_command("demo_data", "--bank-file", str(bank_file), verbosity=0)
+    russian = Offer.objects.filter(seller__language="ru")
+    english = Offer.objects.filter(seller__language="en")
+    assert russian.exists()
+    assert english.exists()
+    assert all("Демонстрационное" in o.description for o in russian)
+    assert all("demo offer" in o.description for o in english)

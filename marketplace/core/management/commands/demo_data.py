@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import SettlementAccount
 from offers.models import Category, Offer
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                 offer_create(
                     seller=users[seller],
                     title=title,
-                    description=f"{title}. Demo offer.",
+                    description=_description(title, users[seller].language),
                     price=price * 100,
                     quantity=quantity,
                     category=Category.objects.get(slug=category),
@@ -108,6 +109,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Marketplace demo data ready: {len(users)} users, {Offer.objects.count()} offers."
         )
+
+
+def _description(title: str, language: str) -> str:
+    """A demo offer's description, in its seller's language."""
+    with translation.override(language):
+        note = gettext("A demo offer: nothing is shipped.")
+    return f"{title}. {note}"
 
 
 def _demo_login(email: str, password: str, **fields: Any) -> User:
