@@ -41,3 +41,17 @@ def english_in(text: str, phrases: set[str]) -> list[str]:
     return sorted(
         p for p in phrases if p in text and re.search(rf"(?<![\w]){re.escape(p)}(?![\w])", text)
     )
+
+
+#: Names that are the same in every language.
+UNTRANSLATED = ("JPEG, PNG", "WebP", "PDF", "CSV")
+_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,.:]+[A-Za-z][A-Za-z'’-]*)+")
+
+
+def english_runs(text: str, *, known: Iterable[str] = ()) -> list[str]:
+    """Runs of two or more Latin words in ``text`` once the ``known`` strings (the test's
+    own data: names, titles, addresses) and file formats are taken out: English that no
+    catalogue knows of, such as a heading never marked for translation."""
+    for piece in sorted({*known, *UNTRANSLATED}, key=len, reverse=True):
+        text = text.replace(piece, " ")
+    return sorted({run for run in _RUN.findall(text) if len(run.split()) >= 2})
