@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,6 +159,13 @@ def capture_tried(stack: Stack, deal: int) -> int:
     return int(out.strip().splitlines()[-1])
 
 
+def process_env(stack: Stack, role: str) -> dict[str, str]:
+    """The environment the marketplace's ``role`` process runs with, as Linux has it."""
+    raw = Path(f"/proc/{stack.market.processes[role].pid}/environ").read_bytes()
+    pairs = (item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+    return dict(pairs)
+
+
 def last_move(state: dict[str, Any]) -> tuple[str, str, str, str, str]:
     source, target, role, reason, at = state["moves"][-1]
     return source, target, role, reason, at
@@ -224,8 +232,15 @@ class TestShortWindows:
 
     @pytest.fixture(scope="class", autouse=True)
     def short_windows(self, stack: Stack) -> Iterator[None]:
-        with stack.market.environment(["web", "worker", "beat"], **SHORT_WINDOWS):
+        roles = ["web", "worker", "beat"]
+        before = {name: stack.market.env.get(name) for name in SHORT_WINDOWS}
+        with stack.market.environment(roles, **SHORT_WINDOWS):
+            assert all(process_env(stack, r).items() >= SHORT_WINDOWS.items() for r in roles)
             yield
+        # The session's processes again, with the session's windows.
+        for role in roles:
+            env = process_env(stack, role)
+            assert {name: env.get(name) for name in SHORT_WINDOWS} == before, role
 
     def test_a_deal_not_shipped_in_time_is_cancelled_and_the_money_released(
         self, stack: Stack, bank_api: BankClient, buyers: list[Buyer], offer: int
