@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,21 +153,42 @@ class Service:
             ],
         )
 
-    def stop(self, role: str, *, sig: int = signal.SIGTERM) -> None:
-        process = self.processes.pop(role, None)
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
+    def stop(self, *roles: str, sig: int = signal.SIGTERM) -> None:
+        """Signal each of ``roles`` at once, then wait for them all (20 s, then SIGKILL)."""
+        stopping = [p for p in (self.processes.pop(role, None) for role in roles) if p]
+        for process in stopping:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+        for process in stopping:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    @contextlib.contextmanager
+    def environment(self, roles: Sequence[str], **extra: str) -> Iterator[None]:
+        """Restart ``roles`` (of web, worker, beat) with ``extra`` added to the environment;
+        on leaving, restart them again with the environment as it was."""
+        original = self.env
+        self.restart(roles, {**original, **extra})
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            yield
+        finally:
+            self.restart(roles, original)
+
+    def restart(self, roles: Sequence[str], env: dict[str, str]) -> None:
+        """Stop ``roles``, then start them again with ``env``: the web server last, as it
+        is the one start that waits (until it answers)."""
+        self.stop(*roles)
+        self.env = env
+        starts = {"worker": self.start_worker, "beat": self.start_beat, "web": self.start_web}
+        for role, start in starts.items():
+            if role in roles:
+                start()
 
     def stop_all(self) -> None:
-        for role in list(self.processes):
-            self.stop(role)
+        self.stop(*self.processes)
 
 
 def base_env(**extra: str) -> dict[str, str]:
