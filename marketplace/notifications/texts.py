@@ -134,9 +134,9 @@ TEXTS: dict[str, Text] = {
     ),
     Kind.COMPLETED: Text(
         subject=_("Deal #%(number)s is completed"),
-        line=_("Deal #%(number)s is completed: the seller is paid %(net)s."),
+        line=_("Deal #%(number)s is completed: the bank pays the seller %(net)s."),
         seller_line=_(
-            "Deal #%(number)s is completed: you are paid %(net)s, the platform's commission "
+            "Deal #%(number)s is completed: the bank pays you %(net)s, the platform's commission "
             "is %(commission)s."
         ),
         optional=frozenset({"net", "commission"}),
@@ -145,11 +145,11 @@ TEXTS: dict[str, Text] = {
         subject=_("Deal #%(number)s is completed automatically"),
         line=_(
             "Deal #%(number)s is completed automatically, as receipt was neither confirmed "
-            "nor disputed in time: the seller is paid %(net)s."
+            "nor disputed in time: the bank pays the seller %(net)s."
         ),
         seller_line=_(
             "Deal #%(number)s is completed automatically, as the buyer neither confirmed nor "
-            "disputed in time: you are paid %(net)s, the platform's commission is "
+            "disputed in time: the bank pays you %(net)s, the platform's commission is "
             "%(commission)s."
         ),
         optional=frozenset({"net", "commission"}),

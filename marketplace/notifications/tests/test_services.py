@@ -51,9 +51,9 @@ def test_each_email_is_in_its_readers_language(deal: Deal, buyer: User, seller: 
     by_address = {m.to[0]: m for m in mail.outbox}
     english, russian = by_address[buyer.email], by_address[seller.email]
     assert english.subject == f"Deal #{deal.pk} is completed"
-    assert f"the seller is paid {format_rub(deal.seller_net)}." in english.body
+    assert f"the bank pays the seller {format_rub(deal.seller_net)}." in english.body
     assert russian.subject == f"Сделка №{deal.pk} завершена"
-    assert f"вам перечислено {format_rub(deal.seller_net, language='ru')}" in russian.body
+    assert f"банк перечисляет вам {format_rub(deal.seller_net, language='ru')}" in russian.body
     commission = format_rub(deal.commission_amount, language="ru")
     assert f"комиссия площадки — {commission}" in russian.body
     assert f"/deals/{deal.pk}/" in english.body
