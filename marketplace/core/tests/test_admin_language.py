@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.utils import translation
 
@@ -25,6 +26,7 @@ from paylib.admin_language import (
     english_words,
     phrases_shown,
     untranslated_names,
+    visible_texts,
     without_permission_names,
 )
 from paylib.outbox.models import Message as OutboxMessage
@@ -136,3 +138,25 @@ def test_titles_name_the_model_in_the_accusative(russian_client: Client) -> None
     }
     seen = {url: title(russian_client.get(url).content.decode()) for url in pages}
     assert seen == pages
+
+
+def test_the_delete_pages_read_as_russian_sentences(russian_client: Client) -> None:
+    """Django's delete pages put the model's nominative where Russian needs another case
+    ("удалить категория"): the sentences name it apart instead."""
+    category = Offer.objects.get().category  # an offer of it protects it
+    seller = Offer.objects.get().seller
+    single = russian_client.get(f"/ru/admin/offers/category/{category.pk}/delete/")
+    selected = russian_client.post(
+        "/ru/admin/users/user/",
+        {"action": "delete_selected", ACTION_CHECKBOX_NAME: [str(seller.pk)]},
+    )
+    texts = []
+    for response in (single, selected):
+        assert response.status_code == 200
+        texts.append(" ".join(visible_texts(response.content.decode())))
+    assert "Удаление невозможно: категория" in texts[0]
+    assert f"Чтобы удалить объект «{category}» (категория), пришлось бы удалить" in texts[0]
+    assert "Чтобы удалить выбранные объекты (пользователь)" in texts[1]
+    for text in texts:
+        for wrong in ("удалить категория", "удалить пользователь", "Удаление выбранной"):
+            assert wrong not in text
