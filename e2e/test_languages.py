@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from browser import DESKTOP, PASSWORD, open_bank_customer
+from conftest import make_offer
 from stack import Stack
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,8 @@ SAYS: dict[str, dict[str, str]] = {
         "Operations": "Operations",
         "Platforms": "Platforms",
         "Language name": "English",
+        "Enter a number": "Enter a number, for example 1250.00.",
+        "Save": "Save",
     },
     "ru": {
         "All offers": "Все предложения",
@@ -56,8 +59,15 @@ SAYS: dict[str, dict[str, str]] = {
         "Operations": "Операции",
         "Platforms": "Платформы",
         "Language name": "Русский",
+        "Enter a number": "Введите число, например 1250,00.",
+        "Save": "Сохранить",
     },
 }
+# The price of an offer on its edit form: as shown, as typed back, as the offer then shows.
+PRICES = [
+    ("ru", "1234,50", "1 234,56", "1\u00a0234,56\u00a0₽"),
+    ("en", "1234.50", "1234.56", "1,234.56\u00a0₽"),
+]
 _people = itertools.count(1)
 
 
@@ -332,3 +342,35 @@ def test_a_new_device_speaks_the_bank_profile_s_language_which_the_switch_sets(
     second.goto(base + "/login/")
     bank_sign_in(second, profile, email)
     reads(second, other, "Your accounts")
+
+
+@pytest.mark.parametrize(("lang", "shown", "typed", "saved"), PRICES)
+def test_the_offer_edit_form_writes_the_price_as_its_reader_does(
+    stack: Stack,
+    browser_in: Callable[[str], Page],
+    lang: str,
+    shown: str,
+    typed: str,
+    saved: str,
+) -> None:
+    """A Russian seller reads 1234,50 in the price field and may type 1 234,56 back."""
+    offer = make_offer(stack, price=1234_50)
+    base = stack.market.url
+    page = browser_in(lang)
+    page.goto(base + "/")
+    market_switch(page, lang)  # his choice on this device, whatever his profile says
+    market_sign_in(page, lang, "seller@demo.test")
+    expect(page.get_by_role("button", name=SAYS[lang]["Sign out"])).to_be_visible()
+    page.goto(f"{base}/offers/{offer}/edit/")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    price = page.locator("input[name=price]")
+    expect(price).to_have_value(shown)
+
+    price.fill("12,3,4")
+    page.locator("main").get_by_role("button", name=SAYS[lang]["Save"], exact=True).click()
+    expect(page.locator("main")).to_contain_text(SAYS[lang]["Enter a number"])
+    expect(price).to_have_value("12,3,4")  # what he typed, to correct
+
+    price.fill(typed)
+    page.locator("main").get_by_role("button", name=SAYS[lang]["Save"], exact=True).click()
+    expect(page.locator("p.price").first).to_contain_text(saved)  # the offer's, before others'
