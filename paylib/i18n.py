@@ -6,8 +6,9 @@ Russian one is always in Russian; the other is in the visitor's language
 ``Accept-Language``, else English), so that a Russian browser opening ``/`` or a link from
 an email reads Russian, and a language once chosen holds on every address. The links on a
 page carry the prefix of the language it is in. Signing in on a device where no language
-was chosen sets the cookie to the person's profile language, and switching the language
-on any page saves it to the profile, so that his emails follow it too.
+was chosen (no cookie, no address in a language other than the browser's) sets the cookie
+to the person's profile language, and switching the language on any page saves it to the
+profile, so that his emails follow it too.
 """
 
 from __future__ import annotations
@@ -66,12 +67,20 @@ def remember_language(response: HttpResponse, language: str) -> HttpResponse:
 
 def sign_in_language(request: HttpRequest, profile_language: str) -> str:
     """The language the pages go on in once a person signs in: the one he chose on this
-    device (the sign-in page's ``/ru/`` address, or his language cookie), else his
-    profile's, so that a new device speaks his language without asking."""
-    chosen = translation.get_language_from_path(request.path_info) or request.COOKIES.get(
-        settings.LANGUAGE_COOKIE_NAME, ""
-    )
-    return chosen if chosen in dict(settings.LANGUAGES) else profile_language
+    device, else his profile's, so that a new device speaks his language without asking.
+
+    Chosen means his language cookie (the switch), or a sign-in address in a language
+    other than the one the device reads anyway: ``/ru/`` in an English browser. A ``/ru/``
+    address in a Russian browser without the cookie is no choice: every link of a page
+    read in Russian has the prefix, and a person whose profile says English gets English.
+    """
+    languages = dict(settings.LANGUAGES)
+    device = translation.get_language_from_request(request)  # the cookie, else the browser's
+    addressed = translation.get_language_from_path(request.path_info)
+    if addressed and addressed != device:
+        return addressed
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return cookie if cookie in languages else profile_language
 
 
 def switch_language(request: HttpRequest) -> HttpResponse:

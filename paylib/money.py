@@ -77,6 +77,13 @@ def format_amount(kopecks: int) -> str:
     return str(kopecks_to_decimal(kopecks))
 
 
+def format_amount_to_type(kopecks: int, *, language: str = "en") -> str:
+    """A sum as a person of ``language`` types it in a form: ``1234.50`` in English,
+    ``1234,50`` (a decimal comma) in Russian; no thousands separators, no currency sign."""
+    text = format_amount(kopecks)
+    return text.replace(".", ",") if language.startswith("ru") else text
+
+
 def format_rub(kopecks: int, *, language: str = "en") -> str:
     """A human-readable sum: ``1,234.50 ₽`` in English, ``1 234,50 ₽`` in Russian."""
     text = f"{kopecks_to_decimal(kopecks):,.2f}"

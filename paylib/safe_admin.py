@@ -31,7 +31,7 @@ from django.db import connection
 from django.db.models import Field, ForeignKey, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 
 def holds_key(field: Field[Any, Any], value: Any) -> bool:
@@ -92,6 +92,39 @@ class KeySafeMixin:
             return None
         return super().response_action(request, queryset)  # type: ignore[misc]
 
+
+#: Django's sentences of its delete pages, which Russian must say with the model's name in
+#: the accusative or genitive ("удалить категорию", "удаление категории") while Django
+#: gives its nominative: paylib's catalogue (before Django's) words them so that the
+#: nominative stands as a name ("удалить объект «...» (категория)").
+DELETE_PAGE_WORDS = (
+    gettext_noop("Cannot delete %(name)s"),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related "
+        "objects, but your account doesn't have permission to delete the following types of "
+        "objects:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would require deleting the "
+        "following protected related objects:"
+    ),
+    gettext_noop(
+        'Are you sure you want to delete the %(object_name)s "%(escaped_object)s"? All of the '
+        "following related items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but "
+        "your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would require deleting the following "
+        "protected related objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following "
+        "objects and their related items will be deleted:"
+    ),
+)
 
 #: The accusative ("Change a group") of models that are not ours, for the admin's titles.
 ACCUSATIVE = {

@@ -15,8 +15,8 @@ class ApiClient(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     client_id = models.CharField(_("client id"), max_length=40, unique=True, editable=False)
-    secret_version = models.PositiveIntegerField(default=1, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False)
+    secret_version = models.PositiveIntegerField(_("secret version"), default=1, editable=False)
+    secret_hash = models.CharField(_("secret fingerprint"), max_length=64, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
@@ -38,11 +38,15 @@ class ApiClient(models.Model):
 class RequestNonce(models.Model):
     """A nonce seen in a signed request; a second request with it is a replay."""
 
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
-    nonce = models.CharField(max_length=64)
-    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="+"
+    )
+    nonce = models.CharField(_("nonce"), max_length=64)
+    seen_at = models.DateTimeField(_("seen"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("request nonce")
+        verbose_name_plural = _("request nonces")
         constraints = [
             models.UniqueConstraint(fields=["client", "nonce"], name="nonce_once_per_client"),
         ]
@@ -61,16 +65,22 @@ class IdempotentRequest(models.Model):
     ``OPERATION_EXECUTE_WINDOW`` are purged.
     """
 
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64)
-    method = models.CharField(max_length=8)
-    path = models.TextField()
-    body_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.TextField(help_text="The answer's JSON body, encrypted (Fernet).")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("idempotency key"), max_length=64)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.TextField(_("path"))
+    body_hash = models.CharField(_("body fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response = models.TextField(
+        _("answer"), help_text=_("The answer's JSON body, encrypted (Fernet).")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("API write answer")
+        verbose_name_plural = _("API write answers")
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_per_client"),
         ]

@@ -61,8 +61,8 @@ class PasswordResetRequest(models.Model):
     """One password-reset request counted against a source (an address or a client IP),
     by a keyed hash of the source: the table names no one. Purged once out of the window."""
 
-    source = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    source = models.CharField(_("source"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("password-reset request")

@@ -89,16 +89,20 @@ class Hold(models.Model):
 class HoldLeg(models.Model):
     """A payee of a hold: its part of the hold, of the capture, and of the refunds since."""
 
-    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, related_name="legs")
+    hold = models.ForeignKey(
+        Hold, verbose_name=_("hold"), on_delete=models.CASCADE, related_name="legs"
+    )
     account = models.ForeignKey(
         Account, verbose_name=_("payee account"), on_delete=models.PROTECT, related_name="+"
     )
     amount = models.BigIntegerField(_("held for the payee, kopecks"))
     captured = models.BigIntegerField(_("captured, kopecks"), default=0)
     refunded = models.BigIntegerField(_("refunded, kopecks"), default=0)
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
+        verbose_name = _("hold payee")
+        verbose_name_plural = _("hold payees")
         ordering = ["hold", "position"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="hold_leg_amount_positive"),

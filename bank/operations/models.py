@@ -60,7 +60,7 @@ class Operation(models.Model):
         ApiClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="+"
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=64)
-    request_hash = models.CharField(max_length=64, editable=False)
+    request_hash = models.CharField(_("request fingerprint"), max_length=64, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     account = models.ForeignKey(
         Account,
@@ -82,14 +82,14 @@ class Operation(models.Model):
     )
     # NULL, not "", means "no live code": the brief asks that execution set the code to null.
     code_hash = models.CharField(  # noqa: DJ001
-        max_length=64, null=True, blank=True, editable=False
+        _("code fingerprint"), max_length=64, null=True, blank=True, editable=False
     )
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)
     code_attempts_left = models.PositiveSmallIntegerField(_("attempts left"), default=0)
     code_sends = models.PositiveSmallIntegerField(_("codes sent"), default=0)
     code_sent_at = models.DateTimeField(_("code sent"), null=True, blank=True)
     key_hash = models.CharField(  # noqa: DJ001
-        max_length=64, null=True, blank=True, editable=False
+        _("key fingerprint"), max_length=64, null=True, blank=True, editable=False
     )
     posting = models.OneToOneField(
         Posting,
@@ -154,14 +154,18 @@ class Operation(models.Model):
 class OperationLeg(models.Model):
     """A payee of a payment or a hold request and the amount it receives."""
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="legs")
+    operation = models.ForeignKey(
+        Operation, verbose_name=_("operation"), on_delete=models.CASCADE, related_name="legs"
+    )
     account = models.ForeignKey(
         Account, verbose_name=_("payee account"), on_delete=models.PROTECT, related_name="+"
     )
     amount = models.BigIntegerField(_("amount, kopecks"))
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
+        verbose_name = _("payee")
+        verbose_name_plural = _("payees")
         ordering = ["operation", "position"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="leg_amount_positive"),

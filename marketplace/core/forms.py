@@ -10,7 +10,13 @@ from django import forms
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from paylib.money import MAX_AMOUNT_KOPECKS, AmountError, format_amount, format_rub, parse_amount
+from paylib.money import (
+    MAX_AMOUNT_KOPECKS,
+    AmountError,
+    format_amount_to_type,
+    format_rub,
+    parse_amount,
+)
 
 MAX_LENGTH = 24
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -34,9 +40,13 @@ def _too_large() -> forms.ValidationError:
     )
 
 
+# Spaces people put between thousands: typed, or copied from a page (no-break ones).
+_SPACES = re.compile(r"[ \u00a0\u2009\u202f]")
+
+
 def _normalise(text: str) -> str:
     """Accept "1 250,50" as well as "1250.50": spaces out, a decimal comma becomes a point."""
-    return text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    return _SPACES.sub("", text).replace(",", ".")
 
 
 class AmountField(forms.CharField):
@@ -52,8 +62,9 @@ class AmountField(forms.CharField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, int):
-            return format_amount(value)
+        """Kopecks shown as the page's reader types a sum: ``1234,50`` in Russian."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_amount_to_type(value, language=get_language() or "en")
         return value
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]

@@ -159,7 +159,8 @@ class DealTransition(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        """The change as the admin's reader names the statuses: "Создана → Отменена"."""
+        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"
 
 
 class Dispute(models.Model):

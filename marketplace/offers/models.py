@@ -66,7 +66,7 @@ class Offer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Filled by a PostgreSQL trigger from the title and description (migration 0002).
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
     #: The key of the form that published it: a repeat of that form finds this offer.
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 

@@ -67,12 +67,12 @@ class Payment(models.Model):
     code_expires_at = models.DateTimeField(_("code expires"), null=True, blank=True)
     attempts_left = models.PositiveSmallIntegerField(_("attempts left"), default=0)
     #: The bank's operation key, encrypted (see payments.crypto); empty until confirmed.
-    key_encrypted = models.TextField(blank=True, editable=False)
+    key_encrypted = models.TextField(_("operation key, encrypted"), blank=True, editable=False)
     #: The code being checked and the idempotency key of that check, stored before the
     #: bank is asked, so that a confirmation left in doubt (a timeout) is retried as the
     #: very same request. The code is sealed (payments.crypto) and only while confirming.
     confirm_key = models.CharField(_("confirmation key"), max_length=64, blank=True)
-    code_sealed = models.TextField(blank=True, editable=False)
+    code_sealed = models.TextField(_("code being checked, sealed"), blank=True, editable=False)
     #: Why the bank refused the last code (``invalid_code``, ``code_expired``), for the page.
     code_refusal = models.CharField(_("last code refused"), max_length=32, blank=True)
     status = models.CharField(

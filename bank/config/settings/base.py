@@ -32,7 +32,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from here: no CDN needed
-    "axes",
+    "paylib.axes_app.SignInAttemptsConfig",  # django-axes, named for the admin
     "csp",
     "paylib.outbox",
 ]

@@ -171,3 +171,31 @@ def test_signing_in_on_the_russian_page_stays_russian(
     )
     assert response["Location"].startswith("/ru/")
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+
+
+def test_a_russian_browser_s_sign_in_page_is_no_choice_over_the_profile(
+    make_customer: Callable[..., Customer],
+) -> None:
+    """A Russian browser reads /ru/login/ (the links of a Russian page lead there) without
+    choosing anything: an English customer signs in to English."""
+    make_customer(email="ed@example.com", language="en")
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
+    response = client.post(
+        "/ru/login/", {"username": "ed@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == "/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_the_switch_holds_over_the_profile_when_signing_in(
+    make_customer: Callable[..., Customer],
+) -> None:
+    make_customer(email="vera@example.com", language="ru")
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
+    client.post(reverse("web:language"), {"language": "en", "next": "/login/"})
+    response = client.post(
+        "/login/", {"username": "vera@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == "/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in client.get("/").content.decode()

@@ -31,7 +31,7 @@ DJANGO_APPS = [
     "django.contrib.postgres",
 ]
 THIRD_PARTY_APPS = [
-    "axes",
+    "paylib.axes_app.SignInAttemptsConfig",  # django-axes, named for the admin
     "csp",
     "paylib.outbox",
     "imagekit",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -65,6 +67,47 @@ def test_sign_in_keeps_the_language_chosen_on_this_device(make_user) -> None:  #
     client.cookies["market_language"] = "ru"
     response = client.post(
         "/users/login/", {"username": "en@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == "/ru/"
+    assert response.cookies["market_language"].value == "ru"
+
+
+def test_the_switch_holds_over_the_profile_in_a_russian_browser(
+    make_user: Callable[..., User],
+) -> None:
+    make_user("ru@example.com", language="ru")
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
+    client.cookies["market_language"] = "en"  # he switched to English on this device
+    response = client.post(
+        "/users/login/", {"username": "ru@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == "/"
+    assert response.cookies["market_language"].value == "en"
+
+
+@pytest.mark.parametrize(("browser", "profile"), [("ru-RU,ru;q=0.9", "en"), ("en-US", "ru")])
+def test_a_device_where_nothing_was_chosen_gets_the_profile_language(
+    make_user: Callable[..., User], browser: str, profile: str
+) -> None:
+    """The sign-in page read in the browser's language is no choice, though a Russian
+    page's links lead to /ru/users/login/: the profile's language is the person's own."""
+    make_user("p@example.com", language=profile)
+    client = Client(HTTP_ACCEPT_LANGUAGE=browser)
+    login = "/ru/users/login/" if browser.startswith("ru") else "/users/login/"
+    response = client.post(
+        login, {"username": "p@example.com", "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == ("/ru/" if profile == "ru" else "/")
+    assert response.cookies["market_language"].value == profile
+
+
+def test_a_sign_in_address_in_another_language_than_the_browser_s_is_a_choice(
+    make_user: Callable[..., User],
+) -> None:
+    make_user("en@example.com", language="en")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US")
+    response = client.post(
+        "/ru/users/login/", {"username": "en@example.com", "password": "correct-horse-battery"}
     )
     assert response["Location"] == "/ru/"
     assert response.cookies["market_language"].value == "ru"
