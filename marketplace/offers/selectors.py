@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -148,6 +149,15 @@ def offers_own(*, user: User) -> QuerySet[Offer]:
 
 def categories_all() -> QuerySet[Category]:
     return Category.objects.all()
+
+
+def categories_signature() -> str:
+    """Changes whenever a category is added, removed, renamed or moved: the key of the
+    catalogue's filters as rendered for a visitor who has not filtered yet."""
+    rows = Category.objects.order_by("pk").values_list(
+        "pk", "slug", "name_en", "name_ru", "position"
+    )
+    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=8).hexdigest()
 
 
 def offer_photos(*, offer: Offer) -> list[OfferPhoto]:

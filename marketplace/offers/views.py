@@ -27,6 +27,7 @@ from .forms import (
 )
 from .models import Offer
 from .selectors import (
+    categories_signature,
     offer_all_reserved,
     offer_catalogue,
     offer_catalogue_count,
@@ -62,6 +63,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "matches": offer_catalogue_count(filters=filters),
         "query": query.urlencode(),
         "seller": seller,
+        # The filters as nobody has filled them in yet are the same for every visitor.
+        "filters_key": "" if form.is_bound else categories_signature(),
     }
     return render(request, "offers/catalogue.html", context)
 

@@ -113,6 +113,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static" / "marketplace"
 STATICFILES_DIRS = [REPO_DIR / "static"]
+# Rendered fragments (offer cards) in each process's memory, under keys made of what they
+# show (offers/templatetags/offer_cards.py): never stale, so nothing needs sharing them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 # Uploaded photos: the file system under MEDIA_ROOT by default; in production any storage of
 # Django's API, e.g. django-storages' S3 (README, "Production").
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
