@@ -9,6 +9,7 @@ from django.db import transaction
 
 from core.idempotency import create_once
 from core.images import CleanImage
+from core.storage import removed_if_rolled_back, written
 from deals.models import Deal
 from notifications.services import notify
 from paylib.text import to_one_line
@@ -47,7 +48,7 @@ def deal_message_create(
             deal=deal, author=author, role=role, text=text, idempotency_key=idempotency_key
         )
         for position, photo in enumerate(photos):
-            DealMessagePhoto.objects.create(
+            stored = DealMessagePhoto.objects.create(
                 message=message,
                 image=photo.as_file(),
                 format=photo.format,
@@ -55,6 +56,7 @@ def deal_message_create(
                 height=photo.height,
                 position=position,
             )
+            written(stored.image.storage, stored.image.name)
         if not tell:
             return message
         readers = {Author.BUYER: [deal.seller], Author.SELLER: [deal.buyer]}
@@ -68,7 +70,7 @@ def deal_message_create(
         )
         return message
 
-    with transaction.atomic():
+    with removed_if_rolled_back(), transaction.atomic():
         return create_once(
             DealMessage, key={"author": author, "idempotency_key": idempotency_key}, create=create
         )

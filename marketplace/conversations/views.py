@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,8 +53,11 @@ def photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     user = signed_in_user(request)
     deal, _role = deal_get_for_user(deal_id=pk, user=user)
     photo = deal_message_photo_get(deal=deal, photo_id=photo_pk)
-    response = FileResponse(
-        photo.image.open("rb"), content_type=_CONTENT_TYPES.get(photo.format, "image/jpeg")
-    )
+    try:
+        file = photo.image.open("rb")
+    except FileNotFoundError:
+        # Stored before photos were private and not moved yet (``move_photos_private``).
+        file = storages["default"].open(photo.image.name, "rb")
+    response = FileResponse(file, content_type=_CONTENT_TYPES.get(photo.format, "image/jpeg"))
     response["Cache-Control"] = "private, max-age=3600"
     return response

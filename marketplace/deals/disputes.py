@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from conversations.models import MAX_LENGTH, Author
 from conversations.services import deal_message_create
 from core.images import CleanImage
+from core.storage import removed_if_rolled_back
 from paylib.errors import ApplicationError
 from users.models import User
 
@@ -53,7 +54,7 @@ def dispute_open(
         raise ApplicationError(
             _("Keep it under %(limit)d characters.") % {"limit": MAX_LENGTH}, field="message"
         )
-    with transaction.atomic():
+    with removed_if_rolled_back(), transaction.atomic():
         deal_transition(
             deal=deal,
             to=Status.DISPUTED,

@@ -17,14 +17,16 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES = {
         **STORAGES,  # noqa: F405
         "default": {"BACKEND": "storages.backends.s3.S3Storage"},
-        # Deals' photos under a prefix of their own, never public: the marketplace reads
+        # Deals' photos in a bucket of their own that no policy makes public (a public
+        # bucket's read-all policy would cover any prefix of it); the marketplace reads
         # them for those who may see the deal (core/storage.py).
         "private": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "location": env.str("AWS_PRIVATE_LOCATION", default="private"),
+                "bucket_name": env.str("AWS_PRIVATE_BUCKET_NAME"),
                 "default_acl": "private",
                 "querystring_auth": True,
+                "custom_domain": None,
             },
         },
     }

@@ -4,17 +4,25 @@ nothing."""
 
 from __future__ import annotations
 
+import io
+import uuid
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from conftest import Media, client_for, db_snapshot
 from conversations.models import DealMessage, DealMessagePhoto
 from conversations.services import deal_message_create
+from core.images import image_clean
+from core.storage import private_storage
 from core.tests.images import picture, png_claiming, upload
 from deals.actions import deal_ship
+from deals.disputes import dispute_open
 from deals.models import Deal, Dispute
 from deals.state import Status
 from notifications.models import Notification
@@ -128,33 +136,90 @@ def test_a_second_dispute_form_sent_again_stores_nothing_more(
     assert len(Media.files(media_dirs.private)) == 1
 
 
-def test_photos_stored_publicly_before_are_moved_to_the_private_storage(
-    held: Deal, media_dirs: Media
-) -> None:
-    """The migration that made photos private moves the files already stored."""
-    import importlib
-    import uuid
-
-    from django.apps import apps
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import storages
-
+def legacy_photo(deal: Deal) -> DealMessagePhoto:
+    """A photo stored, as before photos were private, in the public media storage."""
     message = deal_message_create(
-        deal=held,
-        author=held.buyer,
+        deal=deal,
+        author=deal.buyer,
         role="buyer",
         text="Before",
         idempotency_key=uuid.uuid4(),
         tell=False,
     )
     name = storages["default"].save("deal-messages/2026/01/old.jpg", ContentFile(picture()))
-    DealMessagePhoto.objects.create(
+    return DealMessagePhoto.objects.create(
         message=message, image=name, format="JPEG", width=64, height=48, position=0
     )
-    migration = importlib.import_module("conversations.migrations.0003_private_photos")
-    migration.to_private(apps, None)
+
+
+def test_photos_stored_publicly_before_are_moved_to_the_private_storage(
+    held: Deal, media_dirs: Media
+) -> None:
+    photo = legacy_photo(held)
+    url = reverse("conversations:photo", args=[held.pk, photo.pk])
+    # Not moved yet: still shown, from where it is.
+    assert client_for(held.seller).get(url).status_code == 200
+    call_command("move_photos_private", stdout=io.StringIO())
     assert Media.files(media_dirs.public) == []
-    assert (media_dirs.private / name).read_bytes() == picture()
-    photo = DealMessagePhoto.objects.get()
-    with photo.image.open("rb") as stored:
+    assert (media_dirs.private / photo.image.name).read_bytes() == picture()
+    with DealMessagePhoto.objects.get().image.open("rb") as stored:
         assert stored.read() == picture()
+    response = client_for(held.seller).get(url)
+    assert b"".join(response.streaming_content) == picture()  # type: ignore[attr-defined]
+
+
+def test_a_move_stopped_half_way_is_finished_by_the_next_run(held: Deal, media_dirs: Media) -> None:
+    photo = legacy_photo(held)
+    private_storage().save(photo.image.name, ContentFile(picture()))  # copied, not deleted
+    out = io.StringIO()
+    call_command("move_photos_private", stdout=out)
+    assert "0 photos moved, 1 public copies" in out.getvalue()
+    assert Media.files(media_dirs.public) == []
+    call_command("move_photos_private", stdout=out)  # and again: nothing to do
+    assert len(Media.files(media_dirs.private)) == 1
+
+
+def test_a_dispute_that_fails_after_its_photos_are_stored_leaves_no_file(
+    shipped: Deal, media_dirs: Media, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deals import notices
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the notice could not be recorded")
+
+    monkeypatch.setattr(notices, "dispute_opened", broken)
+    with pytest.raises(RuntimeError):
+        dispute_open(
+            deal=shipped,
+            buyer=shipped.buyer,
+            reason="damaged",
+            message="Dent.",
+            photos=[image_clean(upload(picture())), image_clean(upload(picture("PNG")))],
+        )
+    assert not Dispute.objects.exists()
+    assert not DealMessagePhoto.objects.exists()
+    assert Media.files(media_dirs.private) == []
+
+
+def test_a_disputed_deal_in_russian_has_no_english_left(
+    shipped: Deal, media_dirs: Media, staff_user: User
+) -> None:
+    from django.conf import settings
+
+    from core.tests.test_russian_pages import PHRASES
+    from paylib.tests.english import english_in, english_runs, page_text
+
+    assert (
+        dispute(shipped, message="Вмятина на крышке.", photos=[upload(picture())]).status_code
+        == 302
+    )
+    for reader in (shipped.buyer, shipped.seller, staff_user):
+        client = client_for(reader)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+        text = page_text(
+            client.get(f"/ru/deals/{shipped.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        )
+        assert "Спор" in text
+        known = [shipped.offer_title, shipped.buyer.name, shipped.seller.name, reader.email]
+        assert english_in(text, PHRASES) == []
+        assert english_runs(text, known=known) == []
