@@ -56,7 +56,7 @@ def deal_message_create(
                 height=photo.height,
                 position=position,
             )
-            written(stored.image.storage, stored.image.name)
+            written(stored.image.storage, str(stored.image.name))
         if not tell:
             return message
         readers = {Author.BUYER: [deal.seller], Author.SELLER: [deal.buyer]}

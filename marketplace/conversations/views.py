@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files import File
 from django.core.files.storage import storages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -53,11 +56,12 @@ def photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     user = signed_in_user(request)
     deal, _role = deal_get_for_user(deal_id=pk, user=user)
     photo = deal_message_photo_get(deal=deal, photo_id=photo_pk)
+    file: File[Any]
     try:
         file = photo.image.open("rb")
     except FileNotFoundError:
         # Stored before photos were private and not moved yet (``move_photos_private``).
-        file = storages["default"].open(photo.image.name, "rb")
+        file = storages["default"].open(str(photo.image.name), "rb")
     response = FileResponse(file, content_type=_CONTENT_TYPES.get(photo.format, "image/jpeg"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
