@@ -453,16 +453,21 @@ def confirm_receipt(page: Page, lang: str) -> None:
     page.get_by_role("button", name=WORDS[lang]["I received the goods"]).click()
 
 
-def wait_paid_out(page: Page, url: str, lang: str, timeout: float = 60) -> None:
-    """Reload the deal's page until it says the bank has paid the seller."""
+def wait_money(page: Page, url: str, *says: str, timeout: float = 60) -> None:
+    """Reload the deal's page until its "where the money is" says all of ``says``."""
     deadline = time.monotonic() + timeout
     while True:
         page.goto(url)
         money = page.get_by_test_id("money").inner_text()
-        if WORDS[lang]["Paid to the seller on"] in money:
+        if all(words in money for words in says):
             return
-        assert time.monotonic() < deadline, f"not paid out: {money}"
+        assert time.monotonic() < deadline, f"not yet {says}: {money}"
         time.sleep(0.5)
+
+
+def wait_paid_out(page: Page, url: str, lang: str, timeout: float = 60) -> None:
+    """Reload the deal's page until it says the bank has paid the seller."""
+    wait_money(page, url, WORDS[lang]["Paid to the seller on"], timeout=timeout)
 
 
 def wait_paid(page: Page, lang: str) -> None:

@@ -11,7 +11,6 @@ buyer's journey puts its own (see test_browser.py).
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from browser import (
     ship_in_person,
     shot,
     sign_in,
+    wait_money,
     wait_paid,
 )
 from client import balances
@@ -129,20 +129,6 @@ def admin_sign_in(page: Page, url: str) -> None:
     expect(page.locator("#user-tools")).to_be_visible()
 
 
-def wait_settled(page: Page, url: str, lang: str, timeout: float = 60) -> None:
-    """Reload the deal's page until it says the bank has paid the seller his part and
-    returned the buyer's."""
-    paid, returned = WORDS[lang]["Paid to the seller on"], MORE[lang]["Refunded to the buyer"]
-    deadline = time.monotonic() + timeout
-    while True:
-        page.goto(url)
-        money = page.get_by_test_id("money").inner_text()
-        if paid in money and returned in money:
-            return
-        assert time.monotonic() < deadline, f"not settled at the bank: {money}"
-        time.sleep(0.5)
-
-
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_a_dispute_with_a_photo_is_refunded_in_part_by_staff_and_the_bank_agrees(
     stack: Stack,
@@ -227,7 +213,8 @@ def test_a_dispute_with_a_photo_is_refunded_in_part_by_staff_and_the_bank_agrees
     expect(staff.locator(".messagelist")).to_contain_text(more["resolved"])
 
     # Both parties see the ruling; the bank has captured the rest and returned the refund.
-    wait_settled(person, deal_url, lang)
+    # The bank has paid the seller his part and returned the buyer's.
+    wait_money(person, deal_url, words["Paid to the seller on"], more["Refunded to the buyer"])
     money = person.get_by_test_id("money")
     expect(money).to_contain_text(rub(PRICE - REFUND[lang][1], lang))
     expect(money).to_contain_text(rub(REFUND[lang][1], lang))

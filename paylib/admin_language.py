@@ -1,10 +1,14 @@
-"""What of a page a reader sees that is still in English: for the tests that open every
-admin page in Russian and fail on a heading, label or button left untranslated."""
+"""What of a page a reader sees that is still in English: for the tests that open pages in
+Russian (every admin page, every page of the sites) and fail on a heading, label or button
+left untranslated."""
 
 from __future__ import annotations
 
+import gettext
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 # A word of Latin letters standing alone: not part of an email, an address, a number, a
@@ -55,10 +59,72 @@ def english_words(html: str, *, allowed: frozenset[str] = frozenset()) -> list[s
     return sorted({word for word in words if word not in allowed})
 
 
+def page_text(html: str) -> str:
+    """What a reader of ``html`` sees, its pieces apart (no phrase runs from one into the
+    next)."""
+    return " | ".join(visible_texts(html))
+
+
+def phrases_in(text: str, phrases: Iterable[str]) -> list[str]:
+    """Those of ``phrases`` found in ``text`` as words of their own."""
+    return sorted(
+        p for p in phrases if p in text and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)
+    )
+
+
 def phrases_shown(html: str, phrases: list[str]) -> list[str]:
     """Those of ``phrases`` that a reader of ``html`` sees as words of their own."""
-    text = " | ".join(visible_texts(html))
-    return [p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
+    return phrases_in(page_text(html), phrases)
+
+
+_PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]+\}")
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z'’,.:;?!-]*(?: [A-Za-z][A-Za-z'’,.:;?!-]*)+")
+
+
+def catalogue_phrases(locale_paths: Iterable[str | Path]) -> set[str]:
+    """Every run of two or more English words in the messages that the Russian catalogues
+    under ``locale_paths`` translate (a message kept as is, like a brand, is left out), cut
+    at their placeholders: what a Russian page must not show."""
+    phrases: set[str] = set()
+    for root in locale_paths:
+        path = Path(root) / "ru" / "LC_MESSAGES" / "django.mo"
+        if not path.exists():
+            continue
+        with path.open("rb") as file:
+            catalogue = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+        for key, translated in catalogue.items():
+            if not isinstance(key, str) or not key or key == translated:
+                continue
+            for piece in _PLACEHOLDER.split(key):
+                phrases.update(m.strip(" ,.:;?!") for m in _ENGLISH.findall(piece))
+    return {p for p in phrases if len(p.split()) >= 2}
+
+
+#: Names that are the same in every language.
+UNTRANSLATED = ("JPEG, PNG", "WebP", "PDF", "CSV")
+_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,.:]+[A-Za-z][A-Za-z'’-]*)+")
+
+
+def english_runs(text: str, *, known: Iterable[str] = ()) -> list[str]:
+    """Runs of two or more Latin words in ``text`` once the ``known`` strings (the test's
+    own data: names, titles, addresses) and file formats are taken out: English that no
+    catalogue knows of, such as a heading never marked for translation."""
+    for piece in sorted({*known, *UNTRANSLATED}, key=len, reverse=True):
+        text = text.replace(piece, " ")
+    return sorted({run for run in _RUN.findall(text) if len(run.split()) >= 2})
+
+
+def admin_names(site: Any) -> list[str]:
+    """What ``site`` calls itself, its apps and its models in English: its headings and links."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        names = {str(site.site_header), str(site.site_title)}
+        for model in site._registry:
+            meta = model._meta
+            names |= {str(meta.verbose_name).capitalize(), str(meta.verbose_name_plural)}
+            names.add(str(meta.app_config.verbose_name))
+    return sorted(names)
 
 
 # Django names its permissions in English when it creates them ("Can add deal"): rows of

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +15,11 @@ from django.utils import translation
 from conftest import client_for
 from core.tests.conftest import World
 from core.tests.test_access import TABLE, WHO
-from paylib.tests.english import english_in, english_phrases, english_runs, page_text
+from paylib.admin_language import catalogue_phrases, english_runs, page_text, phrases_in
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUES = [Path(p) / "ru" / "LC_MESSAGES" / "django.mo" for p in settings.LOCALE_PATHS]
-PHRASES = english_phrases(c for c in CATALOGUES if c.exists())
+PHRASES = catalogue_phrases(settings.LOCALE_PATHS)
 FILES = {"deals:sales_csv"}  # a spreadsheet, tested in both languages by its own tests
 PAGES = [
     pytest.param(name, args, who, id=f"{name}-{who}")
@@ -40,7 +38,7 @@ def test_the_same_page_in_english_is_found_english(world: World) -> None:
     response = client_for(world.owner).get(
         reverse("deals:detail", args=[world.deal.pk]), HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert len(english_in(page_text(response.content.decode()), PHRASES)) > 5
+    assert len(phrases_in(page_text(response.content.decode()), PHRASES)) > 5
 
 
 @pytest.mark.parametrize(("name", "args", "who"), PAGES)
@@ -67,7 +65,7 @@ def test_a_russian_page_has_no_english_left(
     assert response.status_code == 200
     text = page_text(response.content.decode())
     assert re.search("[а-яё]{4}", text), text[:300]  # the page is in Russian at all
-    assert english_in(text, PHRASES) == []
+    assert phrases_in(text, PHRASES) == []
     assert english_runs(text, known=data_of(world)) == []
 
 

@@ -207,7 +207,7 @@ def test_a_disputed_deal_in_russian_has_no_english_left(
     from django.conf import settings
 
     from core.tests.test_russian_pages import PHRASES
-    from paylib.tests.english import english_in, english_runs, page_text
+    from paylib.admin_language import english_runs, page_text, phrases_in
 
     assert (
         dispute(shipped, message="Вмятина на крышке.", photos=[upload(picture())]).status_code
@@ -221,5 +221,5 @@ def test_a_disputed_deal_in_russian_has_no_english_left(
         )
         assert "Спор" in text
         known = [shipped.offer_title, shipped.buyer.name, shipped.seller.name, reader.email]
-        assert english_in(text, PHRASES) == []
+        assert phrases_in(text, PHRASES) == []
         assert english_runs(text, known=known) == []
