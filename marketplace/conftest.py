@@ -45,6 +45,16 @@ def english_by_default() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_pages() -> Iterator[None]:
+    """Each test's anonymous pages rendered from its own data, not an earlier test's."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """A reused database may have been flushed by an earlier run's transactional tests."""

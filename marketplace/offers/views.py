@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_has_linked_account
 from commission.selectors import commission_current
+from core.page_cache import shared_page
 from core.views import add_application_error, current_user, signed_in_user
 from paylib.errors import ApplicationError
 
@@ -40,6 +42,7 @@ from .selectors import (
 )
 
 
+@shared_page
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueForm(request.GET or None)
     if form.is_bound:
@@ -66,7 +69,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         # The filters as nobody has filled them in yet are the same for every visitor.
         "filters_key": "" if form.is_bound else categories_signature(),
     }
-    return render(request, "offers/catalogue.html", context)
+    return TemplateResponse(request, "offers/catalogue.html", context)
 
 
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:

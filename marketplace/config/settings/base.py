@@ -115,6 +115,9 @@ STATIC_ROOT = VAR_DIR / "static" / "marketplace"
 STATICFILES_DIRS = [REPO_DIR / "static"]
 # Rendered fragments (offer cards) in each process's memory, under keys made of what they
 # show (offers/templatetags/offer_cards.py): never stale, so nothing needs sharing them.
+# Whole pages for visitors who are not signed in (core/page_cache.py), each kept
+# SHARED_PAGE_SECONDS in the process's memory: the catalogue's first page and popular
+# searches rendered once per process every few seconds, not once per visitor.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "fragments": {
@@ -123,7 +126,13 @@ CACHES = {
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
+SHARED_PAGE_SECONDS = env.int("SHARED_PAGE_SECONDS", default=5)
 # Uploaded photos: the file system under MEDIA_ROOT by default; in production any storage of
 # Django's API, e.g. django-storages' S3 (README, "Production").
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")

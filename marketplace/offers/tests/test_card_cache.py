@@ -40,6 +40,9 @@ def cards_rendered() -> Iterator[list[Any]]:
 
 
 def catalogue(language: str = "en") -> str:
+    # Each look rendered afresh: the whole page's cache for visitors who are not signed in
+    # is core/tests/test_page_cache.py's.
+    caches["pages"].clear()
     response = Client().get(reverse("offers:catalogue"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     return response.content.decode()
@@ -105,6 +108,7 @@ def test_the_blank_filters_follow_a_renamed_category_and_the_language() -> None:
 
 def test_filled_in_filters_show_what_was_typed() -> None:
     catalogue()  # the blank filters cached
+    caches["pages"].clear()
     response = Client().get(reverse("offers:catalogue"), {"q": "brass", "price_min": "12"})
     html = response.content.decode()
     assert 'value="brass"' in html

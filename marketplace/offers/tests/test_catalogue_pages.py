@@ -57,6 +57,7 @@ def test_previous_page_links_lead_back(
     user: User, make_offer: Callable[..., Offer], settings: Any
 ) -> None:
     settings.CATALOGUE_PAGE_SIZE = 2
+    settings.SHARED_PAGE_SECONDS = 0  # each page rendered, so its context can be read
     for n in range(5):
         make_offer(user, title=f"Item {n}", price=1000 * (n + 1))
     client = Client()
