@@ -51,7 +51,7 @@ os.environ["E2E_NAME"] = "benchpay"  # databases benchpay_*, logs test-artifacts
 os.environ["E2E_REDIS_DBS"] = "10,11"  # the e2e tests use 14,15
 sys.path[:0] = [str(REPO), str(REPO / "e2e"), str(REPO / "marketplace")]
 
-from bench._harness import machine, percentile, say  # noqa: E402
+from bench._harness import machine, percentile, pgbench_tps, say  # noqa: E402
 from bench._payments_stack import (  # noqa: E402
     DEPOSIT,
     Buyer,
@@ -369,6 +369,7 @@ def main() -> None:
     parser.add_argument("--alone", type=int, default=3, help="payments one by one (reference)")
     parser.add_argument("--bank-transfers", type=int, default=300, help="0 to skip")
     parser.add_argument("--repeat", type=int, default=2, help="tries; the quietest is shown")
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
     args = parser.parse_args()
     say(f"machine: {machine()}")
     with SmtpCatcher() as smtp:
@@ -403,8 +404,12 @@ def run_all(stack: Stack, inbox: Inbox, args: argparse.Namespace) -> None:
     if args.bank_transfers:
         crowds = [r.per_second for r in results if r.label.isdigit()]
         bank_only(stack, args.bank_transfers, args.repeat, max(crowds))
+    best = max(r.per_second for r in results if r.label.isdigit())
+    tps = pgbench_tps(clients=8, seconds=args.pgbench_seconds)
+    say(f"\npgbench TPC-B, 8 clients, same PostgreSQL, same run: {tps:.0f} tps")
     say("checks: all payments succeeded, bank totals unchanged, each buyer's money held once")
     say("(the seller and the platform are paid at receipt), reconcile ok")
+    say(f"ratio: best payments/s / TPC-B tps = {best:.1f} / {tps:.0f} = {best / tps:.4f}")
 
 
 def bank_only(stack: Stack, transfers: int, tries: int, best: float) -> None:
