@@ -11,9 +11,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 DB_SUFFIX ?=
 export E2E_NAME ?= e2e$(DB_SUFFIX)
 export BANK_CLIENT_IT_DB ?= bank_client_it$(DB_SUFFIX)
+# The browser half of the end-to-end tests runs on a stack of its own beside the other
+# half: its own databases (E2E_NAME_browser_*) and these two Redis databases.
+E2E_BROWSER_REDIS_DBS ?= 12,13
 
 .PHONY: help install run test lint typecheck test-bank test-bank-sqlite test-marketplace \
-        test-marketplace-sqlite test-e2e test-faults messages bench clean
+        test-marketplace-sqlite test-e2e test-e2e-browser test-e2e-flows test-faults messages bench clean
 
 help:
 	@echo "make run      start the bank, the marketplace, Celery and a mail catcher (SQLite)"
@@ -71,6 +74,15 @@ test-marketplace-sqlite: install messages
 test-e2e: install messages
 	$(BIN)/pytest -q -c e2e/pytest.ini -m "not faults" e2e
 
+# The same tests in two halves, each on a stack of its own, for make test to run side by
+# side: what a person does in Chromium, and the payment flows driven over HTTP.
+test-e2e-browser: install messages
+	E2E_NAME=$(E2E_NAME)_browser E2E_REDIS_DBS=$(E2E_BROWSER_REDIS_DBS) \
+	    $(BIN)/pytest -q -c e2e/pytest.ini -m "browser and not faults" e2e
+
+test-e2e-flows: install messages
+	$(BIN)/pytest -q -c e2e/pytest.ini -m "not browser and not faults" e2e
+
 # Payments while workers, the bank and Redis are killed and database connections ended
 # (e2e/test_faults.py): money conserved, every payment final, every email out, no 500.
 test-faults: install messages
@@ -78,11 +90,13 @@ test-faults: install messages
 
 # The two PostgreSQL suites share nothing (their own databases, servers and ports): they run
 # side by side, one per core. Then the end-to-end tests, which mostly wait (on Chromium, on
-# the servers, on Celery), run beside the SQLite suites; last, alone, the fault test, whose
-# kills and timings must not share the cores with the browser tests.
+# the servers, on Celery), in two halves side by side, each on a stack of its own, and the
+# SQLite suites; last, alone, the fault test, whose kills and timings must not share the
+# cores with the browser tests.
 test: lint typecheck
 	$(MAKE) -j2 --output-sync=target test-bank test-marketplace
-	$(MAKE) -j2 --output-sync=target test-e2e test-bank-sqlite test-marketplace-sqlite
+	$(MAKE) -j2 --output-sync=target test-e2e-browser test-e2e-flows test-bank-sqlite \
+	    test-marketplace-sqlite
 	$(MAKE) test-faults
 
 bench: install messages

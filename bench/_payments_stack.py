@@ -217,13 +217,14 @@ print(json.dumps([[d, s, a, n, c, p.timestamp() if p else 0, f.timestamp() if f 
     return [Settled(*row) for row in rows]
 
 
-def start_market_worker(stack: Stack, concurrency: int) -> str:
-    """The marketplace's Celery worker with ``concurrency`` processes, without beat."""
-    role = f"worker-c{concurrency}"
+def start_market_worker(stack: Stack, concurrency: int, instance: int = 0) -> str:
+    """A marketplace Celery worker with ``concurrency`` processes, without beat; each
+    ``instance`` a worker of its own, as on a machine of its own (the scale-out path)."""
+    role = f"worker-c{concurrency}-i{instance}"
     log = LOGS / f"market-{role}.log"
     log.unlink(missing_ok=True)
     command = [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO"]
-    command += ["--concurrency", str(concurrency), "--hostname", f"market-c{concurrency}@%h"]
+    command += ["--concurrency", str(concurrency), "--hostname", f"market-{role}@%h"]
     stack.market.start(role, [*command, "--without-mingle", "--without-gossip"])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

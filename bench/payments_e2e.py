@@ -88,6 +88,9 @@ class Timing:
     t_paid: float = 0.0  # finished_at, from the database
 
 
+ALONE = "1 at a time"
+
+
 @dataclass(frozen=True)
 class Result:
     label: str
@@ -96,9 +99,14 @@ class Result:
     cpu: dict[str, float]  # CPU seconds used during the run, by component (see cpu_used)
 
     @property
+    def crowd(self) -> bool:
+        """K payments at once (not the one-by-one reference)."""
+        return not self.label.startswith(ALONE)
+
+    @property
     def per_second(self) -> float:
         """Payments/s; one by one it is 1 / the median Pay→paid (a person's pauses left out)."""
-        if not self.label.isdigit():
+        if not self.crowd:
             return 1 / percentile([t.t_paid - t.t_request for t in self.timings], 50)
         first = min(t.t_request for t in self.timings)
         return len(self.timings) / (max(t.t_paid for t in self.timings) - first)
@@ -338,28 +346,35 @@ def bank_reference(stack: Stack, transfers: int, tries: int) -> list[tuple[float
 
 
 def configuration(
-    stack: Stack, inbox: Inbox, offer: int, workers: int, payments: int, alone: int
+    stack: Stack,
+    inbox: Inbox,
+    offer: int,
+    workers: int,
+    payments: int,
+    alone: int,
+    instances: int = 1,
 ) -> list[Result]:
     """One worker setting: a warm-up, optionally a few payments one by one, then K at once.
 
     The warm-up (a few payments at once, not measured) lets every web process and worker
     child do its first-time imports and connections (Celery's producer, the bank client).
     """
-    role = start_market_worker(stack, workers)
+    roles = [start_market_worker(stack, workers, n) for n in range(instances)]
+    name = str(workers) if instances == 1 else f"{instances} × {workers}"
     try:
-        warm = max(6, 2 * workers)
+        warm = max(6, 2 * workers * instances)
         buyers = make_buyers(stack, warm + alone + payments, offer=offer, tag=f"w{workers}")
         with people(stack, buyers) as everyone:
             pay_all(inbox, everyone[:warm])
             solo, crowd = everyone[warm : warm + alone], everyone[warm + alone :]
             results = []
             if solo:
-                label = f"1 at a time ({workers})"
+                label = f"{ALONE} ({name})"
                 results.append(measure(stack, label, solo, lambda: pay_one_by_one(inbox, solo)))
-            results.append(measure(stack, str(workers), crowd, lambda: pay_all(inbox, crowd)))
+            results.append(measure(stack, name, crowd, lambda: pay_all(inbox, crowd)))
         return results
     finally:
-        stack.market.stop(role)
+        stack.market.stop(*roles)
 
 
 def main() -> None:
@@ -370,6 +385,12 @@ def main() -> None:
     parser.add_argument("--bank-transfers", type=int, default=300, help="0 to skip")
     parser.add_argument("--repeat", type=int, default=2, help="tries; the quietest is shown")
     parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="marketplace Celery workers side by side, each with --workers processes",
+    )
     args = parser.parse_args()
     say(f"machine: {machine()}")
     with SmtpCatcher() as smtp:
@@ -391,7 +412,9 @@ def run_all(stack: Stack, inbox: Inbox, args: argparse.Namespace) -> None:
         tries = []
         for attempt in range(args.repeat):
             alone = args.alone if n == attempt == 0 else 0
-            *sequential, crowd = configuration(stack, inbox, offer, workers, args.payments, alone)
+            *sequential, crowd = configuration(
+                stack, inbox, offer, workers, args.payments, alone, args.instances
+            )
             say(
                 f"{workers} worker process(es), try {attempt + 1}: {args.payments} payments "
                 f"at once, {crowd.per_second:.1f}/s; the machine's other work meanwhile "
@@ -402,9 +425,9 @@ def run_all(stack: Stack, inbox: Inbox, args: argparse.Namespace) -> None:
         results.append(min(tries, key=lambda r: r.other))  # the quietest try
     report(results)
     if args.bank_transfers:
-        crowds = [r.per_second for r in results if r.label.isdigit()]
+        crowds = [r.per_second for r in results if r.crowd]
         bank_only(stack, args.bank_transfers, args.repeat, max(crowds))
-    best = max(r.per_second for r in results if r.label.isdigit())
+    best = max(r.per_second for r in results if r.crowd)
     tps = pgbench_tps(clients=8, seconds=args.pgbench_seconds)
     say(f"\npgbench TPC-B, 8 clients, same PostgreSQL, same run: {tps:.0f} tps")
     say("checks: all payments succeeded, bank totals unchanged, each buyer's money held once")
@@ -429,7 +452,7 @@ def report(results: list[Result]) -> None:
         (
             "CPU per payment, ms (the run's processes; Redis and the kernel's network left out)",
             ["workers", *CPU, "total", f"payments/s {cores} cores could carry", "other / steal"],
-            [cpu_row(r) for r in results if r.label.isdigit()],  # alone: mostly idle time
+            [cpu_row(r) for r in results if r.crowd],  # alone: mostly idle time
         ),
     ]
     for title, header, rows in sections:

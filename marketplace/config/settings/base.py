@@ -129,7 +129,7 @@ CACHES = {
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "OPTIONS": {"MAX_ENTRIES": 500},
     },
 }
 SHARED_PAGE_SECONDS = env.int("SHARED_PAGE_SECONDS", default=5)
