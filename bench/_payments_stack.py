@@ -235,7 +235,7 @@ def start_market_worker(stack: Stack, concurrency: int, instance: int = 0) -> st
 
 
 BANK_CALL = re.compile(r"bank (GET|POST) /api/v1/(\S+) -> \d+ in (\d+) ms")
-CALL_NAMES = {"balance": "bank balance", "payments": "bank payment request"}
+CALL_NAMES = {"balance": "bank balance", "hold-requests": "bank hold request"}
 
 
 def log_marks() -> dict[Path, int]:
@@ -247,7 +247,7 @@ def readings(marks: dict[Path, int]) -> dict[str, list[float]]:
     """Seconds, by name, of each Celery task run and each bank call logged after ``marks``.
 
     Task names (``execute_payment``) come from the workers' "succeeded in" lines; bank
-    calls (``bank execute``) from the marketplace's bank client log lines.
+    calls (``bank place``) from the marketplace's bank client log lines.
     """
     found: dict[str, list[float]] = {}
     for log, since in marks.items():
