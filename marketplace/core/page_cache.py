@@ -13,16 +13,18 @@ The view renders the page with a placeholder in its place (the view's context ou
 put in, so a cached page never carries another visitor's token.
 
 A page is shared only for a GET by a visitor who is not signed in and has no pending
-messages (a "you signed out" notice is his alone), and only when it rendered with 200.
-The key is the language and the full path with its query string, so every page of results
-is its own entry (docs/benchmarks.md, the catalogue).
+messages (a notice is his alone), whose query string names only the view's own parameters
+(an address with ``?utm_source=...`` or random junk is rendered for its visitor, not
+stored: nobody could fill the cache with addresses of his own making), and only when it
+rendered with 200. The key is the language and the full path with its query string, so
+every page of results is its own entry (docs/benchmarks.md, the catalogue).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -39,16 +41,21 @@ CACHE = "pages"
 #: Bumped when a template changes in a way the key does not show (a deployment restarts
 #: the processes, whose memory holds the pages, so this is for caches shared between them).
 VERSION = 1
-#: Stands for the visitor's CSRF token in a stored page; letters and digits only, so that
-#: escaping leaves it as it is, and random, so that no offer's text can contain it.
-CSRF_PLACEHOLDER = "csrfplaceholder" + secrets.token_hex(16)
-
 View = Callable[..., HttpResponse]
 
 
-def shareable(request: HttpRequest) -> bool:
+def placeholder() -> str:
+    """What stands for the visitor's CSRF token in a stored page: letters and digits only,
+    so that escaping leaves it as it is, and random, so that no offer's text contains it.
+    Stored with the page, so that a cache shared between processes works too."""
+    return "csrfplaceholder" + secrets.token_hex(16)
+
+
+def shareable(request: HttpRequest, params: frozenset[str]) -> bool:
     """Whether ``request`` gets the page every visitor who is not signed in gets."""
     if request.method != "GET" or settings.SHARED_PAGE_SECONDS <= 0:
+        return False
+    if not params.issuperset(request.GET):
         return False
     if request.user.is_authenticated:
         return False
@@ -61,39 +68,43 @@ def page_key(request: HttpRequest) -> str:
     return "page:" + hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
 
 
-def _answer(request: HttpRequest, html: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+def _answer(request: HttpRequest, html: str, content_type: str, mark: str) -> HttpResponse:
+    response = HttpResponse(html.replace(mark, get_token(request)))
     response["Content-Type"] = content_type
     # As a fresh page would: its language follows the header and the language cookie.
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
 
-def shared_page(view: View) -> View:
-    """Serve ``view``'s page from the cache to visitors who are not signed in.
+def shared_page(*, params: Iterable[str]) -> Callable[[View], View]:
+    """Serve the view's page from the cache to visitors who are not signed in, for
+    addresses whose query string has no names but ``params``.
 
-    ``view`` must answer with a ``TemplateResponse`` (not yet rendered), so that the
+    The view must answer with a ``TemplateResponse`` (not yet rendered), so that the
     placeholder can take the CSRF token's place in its context.
     """
+    known = frozenset(params)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not shareable(request):
-            return view(request, *args, **kwargs)
-        cache = caches[CACHE]
-        key = page_key(request)
-        stored = cache.get(key)
-        if stored is not None:
-            html, content_type = stored
-            return _answer(request, html, content_type)
-        response = view(request, *args, **kwargs)
-        if not isinstance(response, TemplateResponse) or response.status_code != 200:
-            return response
-        response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_PLACEHOLDER}
-        response.render()
-        html = response.content.decode(response.charset)
-        content_type = response["Content-Type"]
-        cache.set(key, (html, content_type), settings.SHARED_PAGE_SECONDS)
-        return _answer(request, html, content_type)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not shareable(request, known):
+                return view(request, *args, **kwargs)
+            cache = caches[CACHE]
+            key = page_key(request)
+            stored = cache.get(key)
+            if stored is not None:
+                return _answer(request, *stored)
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, TemplateResponse) or response.status_code != 200:
+                return response
+            mark = placeholder()
+            response.context_data = {**(response.context_data or {}), "csrf_token": mark}
+            response.render()
+            entry = (response.content.decode(response.charset), response["Content-Type"], mark)
+            cache.set(key, entry, settings.SHARED_PAGE_SECONDS)
+            return _answer(request, *entry)
 
-    return wrapper
+        return wrapper
+
+    return decorator

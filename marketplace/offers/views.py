@@ -42,7 +42,7 @@ from .selectors import (
 )
 
 
-@shared_page
+@shared_page(params=(*CatalogueForm.base_fields, "after", "before"))
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueForm(request.GET or None)
     if form.is_bound:
