@@ -220,6 +220,25 @@ def test_the_language_chosen_with_the_switch_holds_on_every_marketplace_page(
     reads(page, chosen, "Sign up")
 
 
+def test_visitors_served_the_shared_catalogue_each_switch_with_their_own_token(
+    stack: Stack, browser_in: Callable[[str], Page]
+) -> None:
+    """Visitors who are not signed in share the catalogue's page for a few seconds
+    (core/page_cache.py), each answer with his own CSRF token: seven of them within a
+    second or two, over the server's three worker processes, so that most are answered
+    from a page rendered for another, and every one's language switch (a POST checked
+    against his own CSRF cookie) works, with no 403."""
+    pages = [browser_in("en") for _ in range(7)]
+    for page in pages:
+        page.goto(stack.market.url + "/")
+        reads(page, "en", "All offers")
+    tokens = {page.locator("input[name=csrfmiddlewaretoken]").first.input_value() for page in pages}
+    assert len(tokens) == len(pages)  # nobody was given another visitor's token
+    for page in pages:
+        market_switch(page, "ru")
+        reads(page, "ru", "All offers")
+
+
 @pytest.mark.parametrize("browser_lang", ["en", "ru"])
 def test_the_language_chosen_with_the_switch_holds_on_every_bank_page(
     stack: Stack, browser_in: Callable[[str], Page], browser_lang: str
