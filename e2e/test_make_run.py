@@ -177,8 +177,9 @@ def test_a_runner_killed_with_sigkill_leaves_no_process_behind(another_runner: R
     running = another_runner
     running.wait_ready("market-worker")
     children = descendants(running.process.pid)
-    names = {Path(f"/proc/{pid}/cmdline").read_bytes() for pid in alive(children)}
-    assert any(b"worker" in name for name in names)
-    assert any(b"beat" in name for name in names)
+    names = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in alive(children)}
+    assert any(b"worker" in name for name in names.values())
+    assert any(b"beat" in name for name in names.values())
     running.process.kill()  # SIGKILL: the runner can do nothing about it
-    assert gone_within(children, 20) == set()
+    left = gone_within(children, 20)
+    assert left == set(), {pid: names.get(pid) for pid in left}  # which process stayed

@@ -46,12 +46,10 @@ def english_by_default() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_shared_pages() -> Iterator[None]:
+def fresh_shared_pages() -> None:
     """Each test's anonymous pages rendered from its own data, not an earlier test's."""
     from django.core.cache import caches
 
-    caches["pages"].clear()
-    yield
     caches["pages"].clear()
 
 

@@ -34,7 +34,6 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 CACHE = "pages"
@@ -69,11 +68,8 @@ def page_key(request: HttpRequest) -> str:
 
 
 def _answer(request: HttpRequest, html: str, content_type: str, mark: str) -> HttpResponse:
-    response = HttpResponse(html.replace(mark, get_token(request)))
-    response["Content-Type"] = content_type
-    # As a fresh page would: its language follows the header and the language cookie.
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
-    return response
+    # Vary, Content-Language and the CSRF cookie come from the middleware, as for any page.
+    return HttpResponse(html.replace(mark, get_token(request)), content_type=content_type)
 
 
 def shared_page(*, params: Iterable[str]) -> Callable[[View], View]:
