@@ -181,7 +181,10 @@ def test_a_dispute_with_a_photo_is_refunded_in_part_by_staff_and_the_bank_agrees
     box = person.get_by_test_id("dispute")
     expect(box).to_contain_text(COMPLAINT[lang])
     expect(box.locator(".message-photos img")).to_have_count(1)
-    width = box.locator(".message-photos img").evaluate("img => img.naturalWidth")
+    # Once the picture has loaded (decode() waits for it; a picture that fails gives 0).
+    width = box.locator(".message-photos img").evaluate(
+        "img => img.decode().then(() => img.naturalWidth, () => 0)"
+    )
     assert width == 1000  # the private photo, served to the buyer through the checked view
     expect(person.get_by_test_id("dispute-evidence")).to_have_text(more["opened a dispute"])
 
